@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernel targets are built with `-Ounchecked`; on x86-64 they also get AVX2 + FMA so that
+/// `SIMD8<Float>` maps onto ymm registers and `addingProduct` becomes a fused multiply-add.
+/// (See ../shared/DESIGN.md, "Tensor engine".)
+var kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+#if arch(x86_64)
+kernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"]))
+#endif
+
+let package = Package(
+    name: "runner",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "runner", targets: ["runner"]),
+        .library(name: "TensorEngine", targets: ["TensorEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "TensorEngine",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: kernelFlags
+        ),
+        .executableTarget(
+            name: "runner",
+            dependencies: [
+                "TensorEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
+            name: "TensorEngineTests",
+            dependencies: ["TensorEngine"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: kernelFlags
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,131 @@
+/// An n-dimensional array of `Float32`, contiguous and row-major, that can take part in
+/// reverse-mode differentiation.
+///
+/// A tensor is a reference: ops return new tensors and never change their inputs, except the
+/// explicitly in-place ones (`*InPlace`, used by optimizers on parameters). Views made by
+/// ``reshaped(_:)`` share storage with their source.
+///
+/// A tensor whose ``requiresGrad`` is set is a *leaf* (a parameter or an input being checked);
+/// an op applied to it while gradients are being recorded (see ``Tape``) produces a non-leaf
+/// result that also requires a gradient. ``backward()`` on a scalar fills ``grad`` of every leaf
+/// it depends on, accumulating into what is already there.
+public final class Tensor: @unchecked Sendable {
+    /// The size of each axis.
+    public let shape: [Int]
+    /// The number of elements.
+    public let count: Int
+    /// The memory this tensor reads and writes, possibly shared with views.
+    public let storage: TensorStorage
+    /// Where this tensor's first element sits in ``storage``.
+    public let storageOffset: Int
+
+    /// Whether gradients flow to this tensor.
+    public internal(set) var requiresGrad: Bool = false
+    /// Whether this tensor was made by a recorded op (as opposed to created or loaded).
+    public internal(set) var isLeaf: Bool = true
+    /// The accumulated gradient of the last ``backward()`` calls (same shape), for leaves.
+    public var grad: Tensor?
+
+    /// A tensor over existing storage.
+    public init(shape: [Int], storage: TensorStorage, offset: Int = 0) {
+        let count = Shape.elementCount(shape)
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(Shape.describe(shape))")
+        precondition(offset + count <= storage.count,
+                     "Tensor: shape \(Shape.describe(shape)) at offset \(offset) overruns storage of \(storage.count)")
+        self.shape = shape
+        self.count = count
+        self.storage = storage
+        self.storageOffset = offset
+    }
+
+    /// An uninitialised tensor, for op outputs that are written in full.
+    public convenience init(uninitializedShape shape: [Int]) {
+        self.init(shape: shape, storage: TensorStorage(count: Shape.elementCount(shape)))
+    }
+
+    /// A tensor holding `values` (row-major) in `shape`.
+    public convenience init(shape: [Int], values: [Float]) {
+        guard Shape.elementCount(shape) == values.count else {
+            EngineError.fail("Tensor(shape:values:)",
+                             "\(values.count) values do not fill shape \(Shape.describe(shape))")
+        }
+        self.init(uninitializedShape: shape)
+        values.withUnsafeBufferPointer { source in
+            data.update(from: source.baseAddress!, count: values.count)
+        }
+    }
+
+    /// A scalar (shape `[]`).
+    public convenience init(scalar: Float) {
+        self.init(shape: [], values: [scalar])
+    }
+
+    /// A tensor of zeros.
+    public static func zeros(_ shape: [Int]) -> Tensor {
+        full(shape, 0)
+    }
+
+    /// A tensor of ones.
+    public static func ones(_ shape: [Int]) -> Tensor {
+        full(shape, 1)
+    }
+
+    /// A tensor with every element `value`.
+    public static func full(_ shape: [Int], _ value: Float) -> Tensor {
+        let t = Tensor(uninitializedShape: shape)
+        t.data.update(repeating: value, count: t.count)
+        return t
+    }
+
+    /// The first element; kernels read and write through this.
+    @inlinable
+    public var data: UnsafeMutablePointer<Float> { storage.base + storageOffset }
+
+    /// The elements as a buffer; kernels read and write through this.
+    @inlinable
+    public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }
+
+    /// The number of axes.
+    public var rank: Int { shape.count }
+
+    /// A copy of the elements, row-major.
+    public var scalars: [Float] { Array(buffer) }
+
+    /// The single element of a one-element tensor.
+    public var item: Float {
+        guard count == 1 else { EngineError.fail("item", "tensor of shape \(Shape.describe(shape)) is not a single element") }
+        return data.pointee
+    }
+
+    /// Marks this tensor as a leaf whose gradient is wanted, and returns it.
+    @discardableResult
+    public func requiringGrad(_ flag: Bool = true) -> Tensor {
+        requiresGrad = flag
+        return self
+    }
+
+    /// A new tensor with the same elements that does not take part in differentiation.
+    public func detached() -> Tensor {
+        Tensor(shape: shape, storage: storage, offset: storageOffset)
+    }
+
+    /// A copy with its own storage (not recorded: see ``cloned()`` for the differentiable copy).
+    public func copy() -> Tensor {
+        let t = Tensor(uninitializedShape: shape)
+        t.data.update(from: data, count: count)
+        return t
+    }
+
+    /// Sets every element to `value`, in place.
+    public func fill(_ value: Float) {
+        data.update(repeating: value, count: count)
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = count <= 8 ? scalars.map { "\($0)" }.joined(separator: ", ")
+                                 : (Array(buffer.prefix(6)).map { "\($0)" } + ["…"]).joined(separator: ", ")
+        return "Tensor\(Shape.describe(shape))(\(preview))"
+    }
+}

@@ -1,0 +1,78 @@
+import COpenBLAS
+
+/// Matrix-multiply kernels over raw row-major buffers, on OpenBLAS at one thread with the rows
+/// (or columns) of the result split across the engine's ``ThreadPool``.
+public enum Gemm {
+    /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
+    /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+    public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                alpha: Float = 1,
+                                a: UnsafePointer<Float>, lda: Int,
+                                b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float = 0,
+                                c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let threads = ThreadPool.shared.activeThreads
+        // Below ~2 MFLOP the fork/join costs more than it saves.
+        if threads <= 1 || flops < 2e6 {
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        if m >= 16 * threads {
+            // Row panels of C: op(A) rows i… start at a + i·lda (or a + i when A is stored transposed).
+            parallelForEvenly(m / 8) { blocks in
+                let start = blocks.lowerBound * 8
+                let end = blocks.upperBound == m / 8 ? m : blocks.upperBound * 8
+                let aStart = transposeA ? a + start : a + start * lda
+                single(transposeA, transposeB, end - start, n, k, alpha, aStart, lda, b, ldb, beta, c + start * ldc, ldc)
+            }
+        } else {
+            // Column panels of C: op(B) columns j… start at b + j (or b + j·ldb when B is stored transposed).
+            parallelForEvenly(n / 8) { blocks in
+                let start = blocks.lowerBound * 8
+                let end = blocks.upperBound == n / 8 ? n : blocks.upperBound * 8
+                let bStart = transposeB ? b + start * ldb : b + start
+                single(transposeA, transposeB, m, end - start, k, alpha, a, lda, bStart, ldb, beta, c + start, ldc)
+            }
+        }
+    }
+
+    /// `batch` independent products with fixed element strides between consecutive matrices.
+    /// Batches are spread across threads, one single-threaded GEMM each; a short batch of large
+    /// matrices parallelises inside each product instead.
+    public static func batched(batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                               alpha: Float = 1,
+                               a: UnsafePointer<Float>, lda: Int, strideA: Int,
+                               b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+                               beta: Float = 0,
+                               c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
+        guard batch > 0 else { return }
+        let threads = ThreadPool.shared.activeThreads
+        if batch < 2 * threads && 2.0 * Double(m * n * k) >= 4e6 {
+            for i in 0..<batch {
+                multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                         a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta,
+                         c: c + i * strideC, ldc: ldc)
+            }
+            return
+        }
+        parallelFor(batch, grain: max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))) { range in
+            for i in range {
+                single(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
+                       beta, c + i * strideC, ldc)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                       _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                       _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cblas_sgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha,
+                    a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+}

@@ -1,0 +1,207 @@
+import Synchronization
+import COpenBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The engine's one pool of threads. Every parallel kernel goes through ``parallelFor(_:grain:_:)``;
+/// OpenBLAS is held at one thread so that nothing else spins up threads of its own.
+///
+/// The calling thread works too, so a pool for `n` threads starts `n − 1` workers. Workers spin
+/// briefly after each job (the next op usually follows within microseconds) and then sleep on a
+/// condition variable. A `parallelFor` issued while the pool is busy — from inside another
+/// parallel region, or from a second thread — runs on its caller alone, so regions never nest.
+public final class ThreadPool: @unchecked Sendable {
+    /// The pool used by ``parallelFor(_:grain:_:)``. Its size is `RUNNER_THREADS` if set, else
+    /// the number of online processors.
+    public static let shared: ThreadPool = {
+        openblas_set_num_threads(1)
+        let environment = getenv("RUNNER_THREADS").flatMap { Int(String(cString: $0)) }
+        let processors = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return ThreadPool(threadCount: max(1, environment ?? processors))
+    }()
+
+    /// Threads that run a parallel region (workers plus the caller).
+    public let threadCount: Int
+    /// How many of them a region uses now; see ``setActiveThreads(_:)``.
+    public var activeThreads: Int { activeLimit.load(ordering: .relaxed) }
+
+    private let activeLimit: Atomic<Int>
+    private let generation = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
+    private let unfinishedWorkers = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    private let sleeping = Atomic<Int>(0)
+    private var mutex = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+
+    // The current job; written by the caller before `generation` is bumped (release) and read by
+    // workers after they observe the bump (acquire).
+    private var job: ((Int) -> Void)?
+    private var chunkCount = 0
+    private var participants = 0
+
+    /// A pool for `threadCount` threads, starting `threadCount − 1` workers.
+    public init(threadCount: Int) {
+        self.threadCount = threadCount
+        self.activeLimit = Atomic(threadCount)
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&wake, nil)
+        for index in 1..<max(threadCount, 1) {
+            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
+            var thread = pthread_t()
+            #if canImport(Glibc)
+            pthread_create(&thread, nil, { raw in
+                Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue().run()
+                return nil
+            }, context)
+            #else
+            pthread_create(&thread, nil, { raw in
+                Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue().run()
+                return nil
+            }, context)
+            #endif
+            pthread_detach(thread)
+        }
+    }
+
+    /// Limits regions to the first `count` threads (1 … ``threadCount``), e.g. to measure scaling.
+    public func setActiveThreads(_ count: Int) {
+        activeLimit.store(min(max(1, count), threadCount), ordering: .relaxed)
+    }
+
+    /// Runs `body(chunk)` for every chunk in `0..<chunks`, spread over the pool; returns when all
+    /// are done. Chunks are claimed dynamically, so uneven chunks balance out.
+    public func run(chunks: Int, _ body: (Int) -> Void) {
+        let threads = min(activeThreads, chunks)
+        guard threads > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            job = escapable
+            chunkCount = chunks
+            participants = threads - 1
+            nextChunk.store(0, ordering: .relaxed)
+            // Every worker acknowledges every job, taking part or not, so none can lag a job behind.
+            unfinishedWorkers.store(threadCount - 1, ordering: .relaxed)
+            generation.add(1, ordering: .releasing)
+            if sleeping.load(ordering: .acquiring) > 0 {
+                pthread_mutex_lock(&mutex)
+                pthread_cond_broadcast(&wake)
+                pthread_mutex_unlock(&mutex)
+            }
+            drainChunks(escapable)
+            while unfinishedWorkers.load(ordering: .acquiring) > 0 {
+                spinPause()
+            }
+            job = nil
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    private func drainChunks(_ body: (Int) -> Void) {
+        while true {
+            let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
+            if chunk >= chunkCount { return }
+            body(chunk)
+        }
+    }
+
+    private final class WorkerContext {
+        let pool: ThreadPool
+        let index: Int
+        init(pool: ThreadPool, index: Int) { self.pool = pool; self.index = index }
+        func run() { pool.workerLoop(index: index) }
+    }
+
+    private func workerLoop(index: Int) {
+        var seen = generation.load(ordering: .acquiring)
+        while true {
+            // Spin for a while (≈ 50–100 µs), then sleep until the next job.
+            var spins = 0
+            var current = generation.load(ordering: .acquiring)
+            while current == seen {
+                spins += 1
+                if spins < 20_000 {
+                    spinPause()
+                } else {
+                    pthread_mutex_lock(&mutex)
+                    sleeping.add(1, ordering: .sequentiallyConsistent)
+                    current = generation.load(ordering: .sequentiallyConsistent)
+                    while current == seen {
+                        pthread_cond_wait(&wake, &mutex)
+                        current = generation.load(ordering: .acquiring)
+                    }
+                    sleeping.subtract(1, ordering: .relaxed)
+                    pthread_mutex_unlock(&mutex)
+                    break
+                }
+                current = generation.load(ordering: .acquiring)
+            }
+            seen = current
+            if index <= participants, let job {
+                drainChunks(job)
+            }
+            unfinishedWorkers.subtract(1, ordering: .releasing)
+        }
+    }
+}
+
+@inline(__always)
+private func spinPause() {
+    #if arch(x86_64) || arch(i386)
+    _mm_pause_shim()
+    #else
+    sched_yield()
+    #endif
+}
+
+#if arch(x86_64) || arch(i386)
+@inline(__always)
+private func _mm_pause_shim() {
+    // `pause` tells the core this is a spin-wait loop; without it the sibling thread starves.
+    runner_cpu_relax()
+}
+#endif
+
+/// Splits `0..<count` into ranges of at least `grain` elements and runs `body` on each, in
+/// parallel on the engine's ``ThreadPool``. Small counts run inline on the caller.
+///
+/// - Parameters:
+///   - count: the number of items.
+///   - grain: the fewest items worth a thread (below `2 × grain` everything runs inline).
+///   - body: called once per range; ranges are disjoint and cover `0..<count`.
+public func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let pool = ThreadPool.shared
+    let threads = pool.activeThreads
+    let maxChunks = count / max(grain, 1)
+    if threads <= 1 || maxChunks < 2 {
+        body(0..<count)
+        return
+    }
+    // A few chunks per thread balances uneven work without much claiming overhead.
+    let chunks = min(maxChunks, threads * 4)
+    pool.run(chunks: chunks) { chunk in
+        let start = count * chunk / chunks
+        let end = count * (chunk + 1) / chunks
+        body(start..<end)
+    }
+}
+
+/// Like ``parallelFor(_:grain:_:)`` but with exactly one range per active thread, for kernels
+/// whose work per item is uniform and which want the biggest contiguous blocks (GEMM row panels).
+public func parallelForEvenly(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let threads = min(ThreadPool.shared.activeThreads, count / max(grain, 1))
+    if threads <= 1 {
+        body(0..<count)
+        return
+    }
+    ThreadPool.shared.run(chunks: threads) { chunk in
+        body(count * chunk / threads ..< count * (chunk + 1) / threads)
+    }
+}
