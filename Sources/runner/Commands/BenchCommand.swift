@@ -1,13 +1,81 @@
 import ArgumentParser
+import Foundation
 import TensorEngine
 
-/// `runner bench`: throughput figures for the engine's kernels on this machine.
+/// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
+/// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the engine's kernels (GEMM shapes of SwinV2-T, layer norm, softmax, GELU).")
+        abstract: "Measure the engine's kernels: SwinV2-T GEMM shapes, layer norm, softmax, GELU.",
+        discussion: """
+            GEMM figures are GFLOP/s and a percentage of the large-square (2048³) rate of the same \
+            thread count; memory-bound kernels are GB/s (bytes read + written) and a percentage of a \
+            plain copy. Every figure is the best of repeated runs. RUNNER_THREADS sets the pool size.
+            """)
+
+    @Option(help: "Seconds to spend on each measurement (best run kept).")
+    var seconds: Double = 0.5
+
+    @Flag(help: "Print the figures as one JSON object instead of tables.")
+    var json = false
 
     func run() throws {
-        print("threads: \(ThreadPool.shared.threadCount)")
+        let pool = ThreadPool.shared
+        let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
+        let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts)
+        let all = threadCounts.last!
+
+        if !json { print("runner bench — \(pool.threadCount) threads in the pool, OpenBLAS at 1 thread\n") }
+        let square = bench.acrossThreads { bench.measure(KernelBenchmark.square) }
+        var gemms: [KernelBenchmark.GemmResult] = []
+        for shape in KernelBenchmark.swinShapes {
+            gemms.append(.init(name: shape.name, shape: shape.label, gflops: bench.acrossThreads { bench.measure(shape) }))
+        }
+        let streams = KernelBenchmark.streamKernels().map { kernel in
+            KernelBenchmark.StreamResult(name: kernel.name, gigabytesPerSecond: bench.acrossThreads { bench.measure(kernel) })
+        }
+
+        if json {
+            try printJSON(square: square, gemms: gemms, streams: streams, threadCounts: threadCounts)
+            return
+        }
+        let squareLabel = KernelBenchmark.square.label
+        var table = TextTable(header: ["GEMM", "shape"] + threadCounts.map { "\($0)T GFLOP/s" }
+                                + threadCounts.map { "\($0)T % square" } + (threadCounts.count > 1 ? ["\(all)T/1T"] : []))
+        func gemmRow(_ name: String, _ label: String, _ rates: [Int: Double]) -> [String] {
+            threadCounts.map { format(rates[$0]!, 1) }
+                + threadCounts.map { format(100 * rates[$0]! / square[$0]!, 0) + "%" }
+                + (threadCounts.count > 1 ? [format(rates[all]! / rates[1]!, 2) + "×"] : [])
+        }
+        table.add([KernelBenchmark.square.name, squareLabel] + gemmRow("", "", square))
+        for gemm in gemms { table.add([gemm.name, gemm.shape] + gemmRow(gemm.name, gemm.shape, gemm.gflops)) }
+        print(table.render())
+        print()
+
+        let copy = streams.first { $0.name == "copy" }!.gigabytesPerSecond
+        var streamTable = TextTable(header: ["kernel (8M floats)"] + threadCounts.map { "\($0)T GB/s" }
+                                      + threadCounts.map { "\($0)T % copy" })
+        for stream in streams {
+            streamTable.add([stream.name] + threadCounts.map { format(stream.gigabytesPerSecond[$0]!, 1) }
+                              + threadCounts.map { format(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, 0) + "%" })
+        }
+        print(streamTable.render())
     }
+
+    private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],
+                           streams: [KernelBenchmark.StreamResult], threadCounts: [Int]) throws {
+        func byThreads(_ values: [Int: Double]) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: values.map { (String($0.key), ($0.value * 10).rounded() / 10) })
+        }
+        var object: [String: Any] = ["threads": threadCounts, "square_gflops": byThreads(square)]
+        object["gemm_gflops"] = Dictionary(uniqueKeysWithValues: gemms.map { ("\($0.name) \($0.shape)", byThreads($0.gflops)) })
+        object["stream_gb_s"] = Dictionary(uniqueKeysWithValues: streams.map { ($0.name, byThreads($0.gigabytesPerSecond)) })
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String {
+    String(format: "%.\(decimals)f", value)
 }

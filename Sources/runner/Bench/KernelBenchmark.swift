@@ -1,0 +1,100 @@
+import Foundation
+import TensorEngine
+
+/// The kernel benchmark behind `runner bench`: GEMM rates for the shapes SwinV2-tiny runs at batch 8
+/// and 256 px, beside this machine's large-square GEMM rate, and bandwidth of the memory-bound
+/// kernels beside a plain copy — all measured in the same run, at one thread and at the full pool.
+struct KernelBenchmark {
+    /// One GEMM shape: `batch` products `op(A) [m, k] · op(B) [k, n]`.
+    struct GemmShape: Sendable {
+        let name: String
+        let m: Int, n: Int, k: Int
+        var batch = 1
+        var transposeA = false
+        var transposeB = false
+        var flops: Double { 2 * Double(batch) * Double(m) * Double(n) * Double(k) }
+        var label: String {
+            (batch > 1 ? "\(batch)×" : "") + "\(m)×\(k)·\(k)×\(n)"
+        }
+    }
+
+    /// SwinV2-T at batch 8, 256 px, window 8: forward GEMMs of the first two stages, the backward
+    /// GEMMs of the first stage's qkv projection, and the window-attention products.
+    static let swinShapes: [GemmShape] = [
+        GemmShape(name: "stage1 qkv", m: 32768, n: 288, k: 96),
+        GemmShape(name: "stage1 mlp fc1", m: 32768, n: 384, k: 96),
+        GemmShape(name: "stage1 mlp fc2", m: 32768, n: 96, k: 384),
+        GemmShape(name: "stage1 qkv dX", m: 32768, n: 96, k: 288),
+        GemmShape(name: "stage1 qkv dW", m: 288, n: 96, k: 32768, transposeA: true),
+        GemmShape(name: "stage2 qkv", m: 8192, n: 576, k: 192),
+        GemmShape(name: "stage2 mlp fc1", m: 8192, n: 768, k: 192),
+        GemmShape(name: "stage2 mlp fc2", m: 8192, n: 192, k: 768),
+        GemmShape(name: "stage3 mlp fc1", m: 2048, n: 1536, k: 384),
+        GemmShape(name: "window attn q·kᵀ", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, transposeB: true),
+        GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
+    ]
+
+    static let square = GemmShape(name: "square", m: 2048, n: 2048, k: 2048)
+
+    /// A memory-bound kernel over `elements` floats that moves `bytes` per run.
+    struct StreamKernel {
+        let name: String
+        let bytes: Double
+        let run: () -> Void
+    }
+
+    let stopwatch: Stopwatch
+    let threadCounts: [Int]
+
+    struct GemmResult: Codable {
+        let name: String
+        let shape: String
+        /// GFLOP/s by thread count.
+        var gflops: [Int: Double]
+    }
+
+    struct StreamResult: Codable {
+        let name: String
+        /// GB/s by thread count.
+        var gigabytesPerSecond: [Int: Double]
+    }
+
+    /// Measures one GEMM shape at the pool's current thread count; returns GFLOP/s.
+    func measure(_ shape: GemmShape) -> Double {
+        let aCount = shape.batch * shape.m * shape.k
+        let bCount = shape.batch * shape.k * shape.n
+        let a = Tensor.full([aCount], 0.5), b = Tensor.full([bCount], 0.25)
+        let c = Tensor.zeros([shape.batch * shape.m * shape.n])
+        let lda = shape.transposeA ? shape.m : shape.k
+        let ldb = shape.transposeB ? shape.k : shape.n
+        let seconds = stopwatch.best {
+            if shape.batch == 1 {
+                Gemm.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB,
+                              m: shape.m, n: shape.n, k: shape.k,
+                              a: a.data, lda: lda, b: b.data, ldb: ldb, c: c.data, ldc: shape.n)
+            } else {
+                Gemm.batched(batch: shape.batch, transposeA: shape.transposeA, transposeB: shape.transposeB,
+                             m: shape.m, n: shape.n, k: shape.k,
+                             a: a.data, lda: lda, strideA: shape.m * shape.k,
+                             b: b.data, ldb: ldb, strideB: shape.k * shape.n,
+                             c: c.data, ldc: shape.n, strideC: shape.m * shape.n)
+            }
+        }
+        return shape.flops / seconds / 1e9
+    }
+
+    func measure(_ kernel: StreamKernel) -> Double {
+        kernel.bytes / stopwatch.best(kernel.run) / 1e9
+    }
+
+    /// Runs `body` once per thread count with the pool limited to it.
+    func acrossThreads<T>(_ body: () -> T) -> [Int: T] {
+        var results: [Int: T] = [:]
+        for threads in threadCounts {
+            ThreadPool.shared.setActiveThreads(threads)
+            results[threads] = body()
+        }
+        ThreadPool.shared.setActiveThreads(ThreadPool.shared.threadCount)
+        return results
+    }
+}
