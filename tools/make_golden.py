@@ -111,6 +111,21 @@ def attention_cases():
     return {"window_block": case}
 
 
+def write_safetensors_sample():
+    """A small file in the formats timm and Hugging Face checkpoints use, for the reader's test."""
+    from safetensors.torch import save_file
+    tensors = {
+        "weight_f32": torch.arange(6, dtype=torch.float32).reshape(2, 3) / 4,
+        "weight_f16": torch.tensor([1.5, -2.25, 65504.0], dtype=torch.float16),
+        "weight_bf16": torch.tensor([[3.0, -0.5]], dtype=torch.bfloat16),
+        "relative_position_index": torch.tensor([[0, 1], [2, 3]], dtype=torch.int64),
+        "scalar": torch.tensor(7.0),
+    }
+    path = OUT / "sample.safetensors"
+    save_file(tensors, str(path), metadata={"format": "pt"})
+    print(f"{path.name}: {path.stat().st_size} bytes")
+
+
 def main():
     torch.manual_seed(0)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -121,6 +136,7 @@ def main():
         path.write_text(json.dumps({"generator": "tools/make_golden.py", "torch": torch.__version__,
                                     "cases": make()}, separators=(",", ":")) + "\n")
         print(f"{path.relative_to(OUT.parent.parent.parent)}: {path.stat().st_size} bytes")
+    write_safetensors_sample()
 
 
 if __name__ == "__main__":
