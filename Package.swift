@@ -30,12 +30,23 @@ let package = Package(
             dependencies: ["COpenBLAS"],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "Layers",
+            dependencies: ["TensorEngine"],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "runner",
             dependencies: [
                 "TensorEngine",
+                "Layers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
+            name: "LayersTests",
+            dependencies: ["Layers", "TensorEngine"],
             swiftSettings: kernelFlags
         ),
         .testTarget(
