@@ -12,6 +12,7 @@ public enum Gemm {
                                 beta: Float = 0,
                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        FlopCounter.add(2 * m * n * k)
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         let threads = ThreadPool.shared.activeThreads
         // Below ~2 MFLOP the fork/join costs more than it saves.
@@ -57,6 +58,7 @@ public enum Gemm {
             }
             return
         }
+        FlopCounter.add(2 * batch * m * n * k)
         parallelFor(batch, grain: max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))) { range in
             for i in range {
                 single(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
