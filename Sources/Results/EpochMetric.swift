@@ -1,10 +1,16 @@
 /// A per-epoch figure that compare tables and plots can show.
 public enum EpochMetric: String, Sendable, CaseIterable {
+    /// Mean training loss.
     case trainLoss = "train_loss"
+    /// Validation loss.
     case valLoss = "val_loss"
+    /// Validation top-1 accuracy, percent.
     case top1
+    /// Validation top-5 accuracy, percent.
     case top5
+    /// Training throughput, images per second.
     case trainImagesPerSecond = "train_img_s"
+    /// Learning rate.
     case lr
 
     /// Short human title, e.g. `top-1`.

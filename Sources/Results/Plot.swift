@@ -24,7 +24,7 @@ public enum Plot {
     public static func svg(runs: [RunSummary], title: String? = nil) -> String {
         let legendRows = (runs.count + legendColumns - 1) / legendColumns
         let titleHeight = title == nil ? 0.0 : 32.0
-        let height = titleHeight + panelHeight + 24 + Double(legendRows + 1) * legendRowHeight + 12
+        let height = titleHeight + panelHeight + 4 + Double(legendRows + 1) * legendRowHeight + 12
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(fmt(width))" height="\(fmt(height))" \
             viewBox="0 0 \(fmt(width)) \(fmt(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
@@ -39,7 +39,7 @@ public enum Plot {
                      yLabel: "loss", series: [(.trainLoss, nil), (.valLoss, "6 4")], includeZero: false)
         svg += panel(runs: runs, x: panelWidth, y: titleHeight, width: panelWidth, title: "Validation top-1",
                      yLabel: "top-1 accuracy (%)", series: [(.top1, nil)], includeZero: false)
-        svg += legend(runs: runs, y: titleHeight + panelHeight + 24)
+        svg += legend(runs: runs, y: titleHeight + panelHeight + 4)
         svg += "</svg>\n"
         return svg
     }
@@ -108,9 +108,10 @@ public enum Plot {
         let midY = (top + bottom) / 2
         out += "<text x=\"\(fmt(x + 18))\" y=\"\(fmt(midY))\" text-anchor=\"middle\" transform=\"rotate(-90 \(fmt(x + 18)) \(fmt(midY)))\">\(escape(yLabel))</text>\n"
 
-        // Curves, clipped to the frame.
+        // Curves, clipped to the frame plus room for a marker on its edge.
         let clipID = "clip-\(Int(x))"
-        out += "<clipPath id=\"\(clipID)\"><rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(right - left))\" height=\"\(fmt(bottom - top))\"/></clipPath>\n"
+        let pad = 5.0
+        out += "<clipPath id=\"\(clipID)\"><rect x=\"\(fmt(left - pad))\" y=\"\(fmt(top - pad))\" width=\"\(fmt(right - left + 2 * pad))\" height=\"\(fmt(bottom - top + 2 * pad))\"/></clipPath>\n"
         out += "<g clip-path=\"url(#\(clipID))\">\n"
         for (index, run) in runs.enumerated() {
             let colour = palette[index % palette.count]
@@ -147,7 +148,8 @@ public enum Plot {
             let cx = margin.left + Double(index % legendColumns) * columnWidth
             let cy = y + Double(index / legendColumns + 1) * legendRowHeight + legendRowHeight / 2
             out += "<rect x=\"\(fmt(cx))\" y=\"\(fmt(cy - 6))\" width=\"28\" height=\"12\" rx=\"2\" fill=\"\(colour)\"/>\n"
-            out += text(truncated(run.label, to: 48), x: cx + 36, y: cy + 4, size: 12, dataRun: run.run.id)
+            let label = truncated(run.label, to: 48) + (run.epochs.isEmpty ? " (no epochs)" : "")
+            out += text(label, x: cx + 36, y: cy + 4, size: 12, dataRun: run.run.id)
         }
         return out + "</g>\n"
     }
