@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,6 +55,14 @@ let package = Package(
             dependencies: ["TensorEngine"],
             resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
+        ),
+        .target(
+            name: "Results",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "ResultsTests",
+            dependencies: ["Results", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]
