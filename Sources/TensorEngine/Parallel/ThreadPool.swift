@@ -118,7 +118,9 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private func workerLoop(index: Int) {
-        var seen = generation.load(ordering: .acquiring)
+        // Start from the generation the pool was created with, not the current one: a job issued
+        // before this thread first runs must still be seen (and acknowledged) as new.
+        var seen = 0
         while true {
             // Spin for a while (≈ 50–100 µs), then sleep until the next job.
             var spins = 0
