@@ -6,6 +6,7 @@ against mpmath references, then rounded to float32 and checked in float32 arithm
     ../venv-torch/bin/python tools/fit_vector_math.py
 
 Approximations:
+  erf(x)  = x · P(x²) / Q(x²)          for |x| ≤ 3.9, clamped (absolute error; one division, no exp)
   erf(x)  = x + x · R(x²)              for |x| ≤ 1           (relative error; R = erf(x)/x − 1)
   erfc(t) = exp(G(t))                  for 1 ≤ t ≤ 4          (relative error of erfc = |ΔG|)
   tanh(x) = x + x³ · T(x²)             for |x| ≤ 0.625        (relative error)
@@ -93,3 +94,44 @@ grid = np.linspace(1e-4, 0.625, 100001).astype(np.float32)
 approx = grid + grid * grid * grid * horner32(t.astype(np.float32), (grid * grid).astype(np.float32))
 exact = np.array([float(mpmath.tanh(float(x))) for x in grid[::10]])
 print("  float32 relative error", np.max(np.abs(approx[::10] - exact) / exact))
+
+
+def fit_rational(f, s, weight, m, n, iterations=80):
+    """Near-minimax P/Q (degrees m, n; Q(0) = 1) by linearised, reweighted least squares."""
+    q_previous = np.ones_like(s)
+    lawson_weights = np.ones_like(s) / len(s)
+    best = None
+    for _ in range(iterations):
+        a = np.concatenate([np.stack([s ** i for i in range(m + 1)], 1),
+                            -np.stack([f * s ** j for j in range(1, n + 1)], 1)], 1)
+        scale = weight / q_previous
+        sw = np.sqrt(lawson_weights)
+        c, *_ = np.linalg.lstsq(a * (scale * sw)[:, None], f * scale * sw, rcond=None)
+        p, q = c[:m + 1], np.concatenate([[1], c[m + 1:]])
+        pv = sum(p[i] * s ** i for i in range(m + 1))
+        qv = sum(q[j] * s ** j for j in range(n + 1))
+        err = np.abs(pv / qv - f) * weight
+        if best is None or err.max() < best[0]:
+            best = (err.max(), p.copy(), q.copy(), qv.min())
+        q_previous = qv
+        lawson_weights = lawson_weights * err
+        lawson_weights /= lawson_weights.sum()
+    return best
+
+
+# erf on [0, 3.9] as x·P(s)/Q(s), s = x²: weight 1 + x covers the absolute error of erf and its
+# relative error near 0.
+limit = 3.9
+k = np.arange(6000)
+s = (limit ** 2 / 2) * (1 - np.cos(np.pi * (k + 0.5) / 6000))
+xs = np.sqrt(s)
+f = np.array([float(mpmath.erf(x) / x) if x > 0 else float(2 / mpmath.sqrt(mpmath.pi)) for x in xs])
+err, p, q, q_min = fit_rational(f, s, 1 + xs, 5, 5)
+show(f"erf rational P(s), degree 5, fitted error {err:.2e} (min Q = {q_min:.3f})", p)
+show("erf rational Q(s), degree 5 (Q(0) = 1)", q)
+grid = np.linspace(0, 6, 600001).astype(np.float32)
+u = np.minimum(grid, np.float32(limit))
+ss = (u * u).astype(np.float32)
+approx = (u * (horner32(p.astype(np.float32), ss) / horner32(q.astype(np.float32), ss)).astype(np.float32)).astype(np.float32)
+exact = np.array([float(mpmath.erf(float(x))) for x in grid[::20]])
+print("  float32 abs error of erf", np.max(np.abs(approx[::20] - exact)))

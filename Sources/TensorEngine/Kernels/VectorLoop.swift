@@ -108,7 +108,7 @@ func vectorSum(_ pointer: UnsafeMutablePointer<Float>, count: Int) -> Float {
         i += 8
     }
     if i < count { s1 += loadPartialVector(pointer + i, count: count - i, padding: 0) }
-    return ((s0 + s1) + (s2 + s3)).sum()
+    return horizontalSum((s0 + s1) + (s2 + s3))
 }
 
 /// Σ a[i]·b[i] over `count` floats, with four vector accumulators.
@@ -131,7 +131,7 @@ func vectorDot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float
         let rest = count - i
         s1 = s1.addingProduct(loadPartialVector(a + i, count: rest, padding: 0), loadPartialVector(b + i, count: rest, padding: 0))
     }
-    return ((s0 + s1) + (s2 + s3)).sum()
+    return horizontalSum((s0 + s1) + (s2 + s3))
 }
 
 /// The largest of `count` (≥ 1) floats from `pointer`; NaN if any is NaN.
@@ -158,6 +158,34 @@ func vectorMax(_ pointer: UnsafeMutablePointer<Float>, count: Int) -> Float {
         m1 = m1.replacing(with: v, where: v .> m1)
         nan = nan .| (v .!= v)
     }
-    if any(nan) { return .nan }
-    return m0.replacing(with: m1, where: m1 .> m0).max()
+    if anyLane(nan) { return .nan }
+    return horizontalMax(m0.replacing(with: m1, where: m1 .> m0))
+}
+
+// Horizontal reductions by halving: the standard library's `sum()`, `max()` and `any(_:)` stay
+// out-of-line calls with scalar loops.
+
+/// The sum of the eight lanes.
+@inline(__always)
+func horizontalSum(_ v: SIMD8<Float>) -> Float {
+    let four = v.lowHalf + v.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}
+
+/// The largest of the eight lanes (no NaN expected).
+@inline(__always)
+func horizontalMax(_ v: SIMD8<Float>) -> Float {
+    let four = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+    let two = four.lowHalf.replacing(with: four.highHalf, where: four.highHalf .> four.lowHalf)
+    return Swift.max(two[0], two[1])
+}
+
+/// Whether any lane of `mask` is set.
+@inline(__always)
+func anyLane(_ mask: SIMDMask<SIMD8<Int32>>) -> Bool {
+    let bits = unsafeBitCast(mask, to: SIMD8<Int32>.self)
+    let four = bits.lowHalf | bits.highHalf
+    let two = four.lowHalf | four.highHalf
+    return (two[0] | two[1]) != 0
 }

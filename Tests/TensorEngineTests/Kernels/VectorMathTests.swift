@@ -120,3 +120,17 @@ import TensorEngine
         #expect(sigmoidEnds[4] == 0.5 && sigmoidEnds[5].isNaN)
     }
 }
+
+extension VectorMathTests {
+    @Test func erfRationalIsWithinFourTenMillionthsAbsolute() {
+        let worst = Self.worstError(Self.grid(-6, 6, count: 2_000_001), VectorMath.erfRational, Foundation.erf) { _ in 1 }
+        print("erfRational on [-6, 6]: worst absolute error \(worst.error) at \(worst.input)")
+        #expect(worst.error <= 4e-7, "erf(\(worst.input)) = \(worst.got), expected \(worst.expected)")
+        let small = Self.worstError(Self.positiveGrid(-60, 0, count: 200_001).filter { $0 <= 1 }, VectorMath.erfRational, Foundation.erf) { $0 }
+        print("erfRational on (0, 1]: worst relative error \(small.error) at \(small.input)")
+        #expect(small.error <= 3e-7, "erf(\(small.input)) = \(small.got), expected \(small.expected)")
+        let ends = VectorMath.erfRational(SIMD8<Float>(-.infinity, -100, 100, .infinity, 0, -0.0, .nan, 4))
+        #expect(ends[0] == -1 && ends[1] == -1 && ends[2] == 1 && ends[3] == 1 && ends[4] == 0 && ends[5] == 0)
+        #expect(ends[6].isNaN && ends[7] == 1)
+    }
+}

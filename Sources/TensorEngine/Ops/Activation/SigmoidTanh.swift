@@ -3,7 +3,7 @@
 extension Tensor {
     /// The logistic function 1/(1 + e⁻ˣ) element-wise, any shape.
     public func sigmoid() -> Tensor {
-        let out = vectorMapElements(self) { VectorMath.sigmoid($0) }
+        let out = vectorMapElements(self, sigmoidLanes)
         if Tape.needsRecording(self) {
             // σ' = σ(1 − σ)
             Tape.record(out) { g in self.accumulateGrad(owned: vectorZipElements(out, g) { y, g in g * y * (1 - y) }) }
@@ -13,7 +13,7 @@ extension Tensor {
 
     /// The hyperbolic tangent element-wise, any shape.
     public func tanh() -> Tensor {
-        let out = vectorMapElements(self) { VectorMath.tanh($0) }
+        let out = vectorMapElements(self, tanhLanes)
         if Tape.needsRecording(self) {
             // tanh' = 1 − tanh²
             Tape.record(out) { g in self.accumulateGrad(owned: vectorZipElements(out, g) { y, g in g * (1 - y * y) }) }
@@ -21,3 +21,7 @@ extension Tensor {
         return out
     }
 }
+
+// Named always-inline functions rather than closures, so that the vector loops inline them.
+@inline(__always) private func sigmoidLanes(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.sigmoid(x) }
+@inline(__always) private func tanhLanes(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.tanh(x) }

@@ -3,7 +3,7 @@
 extension Tensor {
     /// eˣ element-wise.
     public func exp() -> Tensor {
-        let out = vectorMapElements(self) { VectorMath.exp($0) }
+        let out = vectorMapElements(self, expLanes)
         if Tape.needsRecording(self) {
             // d eˣ = eˣ: the saved output is the derivative.
             Tape.record(out) { g in self.accumulateGrad(owned: vectorZipElements(out, g) { y, g in y * g }) }
@@ -13,7 +13,7 @@ extension Tensor {
 
     /// The natural logarithm element-wise (−∞ at 0, NaN below 0).
     public func log() -> Tensor {
-        let out = vectorMapElements(self) { VectorMath.log($0) }
+        let out = vectorMapElements(self, logLanes)
         if Tape.needsRecording(self) {
             Tape.record(out) { g in self.accumulateGrad(owned: vectorZipElements(self, g) { x, g in g / x }) }
         }
@@ -55,6 +55,10 @@ extension Tensor {
     }
 }
 
+// Named always-inline functions rather than closures, so that the vector loops inline them.
+@inline(__always) private func expLanes(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.exp(x) }
+@inline(__always) private func logLanes(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorMath.log(x) }
+
 /// xᵖ lane by lane; `exponent` is the same for every call of a kernel, so its branches predict.
 @inline(__always)
 func powerLanes(_ x: SIMD8<Float>, _ exponent: Float) -> SIMD8<Float> {
@@ -75,7 +79,6 @@ func powerLanes(_ x: SIMD8<Float>, _ exponent: Float) -> SIMD8<Float> {
     default:
         let magnitude = VectorMath.exp(exponent * VectorMath.log(VectorMath.abs(x)))
         let negative = x .< 0
-        guard any(negative) else { return magnitude }
         if exponent.rounded(.towardZero) == exponent {
             // An odd integral exponent keeps the sign of the base.
             let odd = Swift.abs(exponent) < 16_777_216 && Int64(exponent) % 2 != 0

@@ -86,7 +86,7 @@ extension Tensor {
                 s1 = s1.addingProduct(loadPartialVector(t + offset + j, count: rest, padding: 0),
                                       (shift - loadPartialVector(x + offset + j, count: rest, padding: 0)) + offsetLogSum)
             }
-            return Double((s0 + s1).sum())
+            return Double(horizontalSum(s0 + s1))
         }
         let out = Tensor(scalar: Float(total / Double(rows)))
         if Tape.needsRecording(logits, softTargets) {

@@ -43,7 +43,7 @@ extension Tensor {
             if i < end {
                 s1 += term(loadPartialVector(p + i, count: end - i, padding: 0) - loadPartialVector(t + i, count: end - i, padding: 0))
             }
-            return Double((s0 + s1).sum())
+            return Double(horizontalSum(s0 + s1))
         }
         let out = Tensor(scalar: Float(total / Double(n)))
         if Tape.needsRecording(prediction, target) {

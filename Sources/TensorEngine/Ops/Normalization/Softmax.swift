@@ -69,7 +69,7 @@ func rowLogSumExp(_ row: UnsafeMutablePointer<Float>, width: Int) -> (maximum: F
     if j < width {
         s1 += VectorMath.exp(loadPartialVector(row + j, count: width - j, padding: -.infinity) - shift)
     }
-    return (maximum, logf((s0 + s1).sum()))
+    return (maximum, logf(horizontalSum(s0 + s1)))
 }
 
 /// Softmax of `rows` rows of `width` floats from `input` into `output`.
@@ -100,7 +100,7 @@ func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePoi
                 storePartialVector(e, y + j, count: width - j)
                 s1 += e
             }
-            let inverse = SIMD8<Float>(repeating: 1 / (s0 + s1).sum())
+            let inverse = SIMD8<Float>(repeating: 1 / horizontalSum(s0 + s1))
             scaleRow(y, count: width, by: inverse)
         }
     }

@@ -6,14 +6,14 @@ extension Tensor {
     /// (inverted dropout, `torch.nn.functional.dropout`), any shape. Returns this tensor itself
     /// when `training` is false or `p` is 0.
     ///
-    /// The mask depends only on the generator's state and the element count — not on the thread
-    /// count — and the generator advances by one step per call. The mask is kept as bits for
+    /// The mask depends only on the generator's state — not on the thread count — and the
+    /// generator advances by one step per call (its output seeds a counter-based hash, so the
+    /// mask is drawn in parallel). The mask is kept as bits for
     /// backward, which passes the gradient where an element was kept, times 1/(1 − p).
     public func dropout(probability p: Float, training: Bool, using generator: inout RandomGenerator) -> Tensor {
         guard p >= 0 && p <= 1 else { EngineError.fail("dropout", "probability \(p) is outside [0, 1]") }
         guard training && p > 0 else { return self }
-        let mask = DropoutMask(count: count, dropProbability: p, generator: generator)
-        _ = generator.next()
+        let mask = DropoutMask(count: count, dropProbability: p, seed: generator.next())
         let scale: Float = p == 1 ? 0 : 1 / (1 - p)
         let out = Tensor(uninitializedShape: shape)
         mask.apply(to: data, scale: scale, into: out.data)
@@ -68,42 +68,42 @@ private func scaleSamples(_ x: Tensor, by scales: [Float]) -> Tensor {
     return out
 }
 
-/// Which elements a dropout call kept: one bit per element, drawn in fixed blocks so that each
-/// block has its own generator stream and the blocks can be filled in parallel reproducibly.
+/// Which elements a dropout call kept: one bit per element. Element pair j draws the 64-bit
+/// SplitMix64 hash of (seed, j) — a counter-based generator, so any range of the mask can be
+/// drawn independently, in parallel, with the same result.
 final class DropoutMask: @unchecked Sendable {
-    /// Elements per block (a whole number of 64-bit words).
-    static let blockSize = 4096
-
     let count: Int
     let words: UnsafeMutableBufferPointer<UInt64>
 
-    /// A mask keeping each of `count` elements with probability 1 − `dropProbability`, from
-    /// streams of `generator`.
-    init(count: Int, dropProbability: Float, generator: RandomGenerator) {
+    /// A mask keeping each of `count` elements with probability 1 − `dropProbability`.
+    init(count: Int, dropProbability: Float, seed: UInt64) {
         self.count = count
         let wordCount = (count + 63) / 64
         words = .allocate(capacity: Swift.max(wordCount, 1))
         // An element is kept when a 32-bit uniform integer reaches the threshold.
         let threshold = UInt64((Double(dropProbability) * 4_294_967_296).rounded())
         let base = words.baseAddress!
-        let blocks = (count + Self.blockSize - 1) / Self.blockSize
-        parallelFor(blocks, grain: 4) { range in
-            for block in range {
-                var stream = generator.stream(UInt64(block))
-                let firstWord = block * Self.blockSize / 64
-                let lastWord = Swift.min(wordCount, (block + 1) * Self.blockSize / 64)
-                for word in firstWord..<lastWord {
-                    var bits: UInt64 = 0
-                    for pair in 0..<32 {
-                        let random = stream.next()
-                        let low = random & 0xFFFF_FFFF, high = random >> 32
-                        bits |= (low >= threshold ? 1 : 0) << UInt64(2 * pair)
-                        bits |= (high >= threshold ? 1 : 0) << UInt64(2 * pair + 1)
-                    }
-                    base[word] = bits
+        parallelFor(wordCount, grain: 256) { range in
+            for word in range {
+                var bits: UInt64 = 0
+                for pair in 0..<32 {
+                    let random = Self.hash(seed, UInt64(word * 32 + pair))
+                    let low = random & 0xFFFF_FFFF, high = random >> 32
+                    bits |= (low >= threshold ? 1 : 0) << UInt64(2 * pair)
+                    bits |= (high >= threshold ? 1 : 0) << UInt64(2 * pair + 1)
                 }
+                base[word] = bits
             }
         }
+    }
+
+    /// SplitMix64's output function applied to the `index`-th state after `seed`.
+    @inline(__always)
+    static func hash(_ seed: UInt64, _ index: UInt64) -> UInt64 {
+        var z = seed &+ (index &+ 1) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     deinit {
@@ -113,7 +113,9 @@ final class DropoutMask: @unchecked Sendable {
     /// `output[i] = kept(i) ? input[i] · scale : 0` over all elements, in parallel.
     func apply(to input: UnsafeMutablePointer<Float>, scale: Float, into output: UnsafeMutablePointer<Float>) {
         let words = self.words.baseAddress!, count = self.count
-        let laneBits = SIMD8<Int32>(1, 2, 4, 8, 16, 32, 64, 128)
+        // Lane k moves bit k of a byte to the sign bit; an arithmetic shift then spreads it to a
+        // full-lane mask (integer lane comparisons compile to scalar code here).
+        let toSignBit = SIMD8<Int32>(31, 30, 29, 28, 27, 26, 25, 24)
         let factor = SIMD8<Float>(repeating: scale)
         let wordCount = (count + 63) / 64
         parallelFor(wordCount, grain: vectorGrain / 64) { range in
@@ -123,10 +125,10 @@ final class DropoutMask: @unchecked Sendable {
                 if start + 64 <= count {
                     for group in 0..<8 {
                         let byte = Int32(truncatingIfNeeded: bits >> UInt64(8 * group)) & 0xFF
-                        let kept = (SIMD8<Int32>(repeating: byte) & laneBits) .!= 0
+                        let kept = (SIMD8<Int32>(repeating: byte) &<< toSignBit) &>> 31
                         let offset = start + 8 * group
-                        let scaled = loadVector(input + offset) * factor
-                        storeVector(SIMD8<Float>(repeating: 0).replacing(with: scaled, where: kept), output + offset)
+                        let scaled = unsafeBitCast(loadVector(input + offset) * factor, to: SIMD8<Int32>.self)
+                        storeVector(unsafeBitCast(scaled & kept, to: SIMD8<Float>.self), output + offset)
                     }
                 } else {
                     for i in start..<count {
