@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TensorEngine
+
+@Suite struct SoftmaxTests {
+    /// Softmax of each row of `width`, in double precision.
+    static func reference(_ x: [Float], width: Int, log: Bool) -> [Float] {
+        var out = [Float]()
+        for start in stride(from: 0, to: x.count, by: width) {
+            let row = x[start..<start + width].map(Double.init)
+            let maximum = row.max()!
+            let logSum = maximum + Foundation.log(row.map { Foundation.exp($0 - maximum) }.reduce(0, +))
+            out += row.map { log ? Float($0 - logSum) : Float(Foundation.exp($0 - logSum)) }
+        }
+        return out
+    }
+
+    /// Widths below, at and above a vector, with and without a tail, and wide rows.
+    @Test(arguments: [[4, 1], [3, 5], [2, 8], [3, 2, 17], [5, 64], [2, 1000], [300, 77]])
+    func valuesMatchReference(shape: [Int]) {
+        var data = TestData(seed: 61)
+        let x = data.normal(shape, std: 4)
+        let width = shape.last!
+        expectClose(x.softmax().scalars, Self.reference(x.scalars, width: width, log: false), tolerance: 3e-7)
+        expectClose(x.logSoftmax().scalars, Self.reference(x.scalars, width: width, log: true), tolerance: 1e-6)
+    }
+
+    @Test func largeLogitsDoNotOverflow() {
+        let x = Tensor(shape: [2, 3], values: [1000, 1001, 1002, -1000, -1000, -1000])
+        expectClose(x.softmax().scalars, [0.090_030_57, 0.244_728_47, 0.665_240_96, 1 / 3, 1 / 3, 1 / 3], tolerance: 1e-6)
+        expectClose(x.logSoftmax().scalars, [-2.407_606, -1.407_606, -0.407_606, -1.098_612_3, -1.098_612_3, -1.098_612_3],
+                    tolerance: 1e-6)
+        // A fully masked row (−∞ everywhere) gives NaN, as in PyTorch.
+        #expect(Tensor(shape: [1, 2], values: [-.infinity, -.infinity]).softmax().scalars.allSatisfy { $0.isNaN })
+        #expect(Tensor(shape: [1, 3], values: [-.infinity, 0, 0]).softmax().scalars == [0, 0.5, 0.5])
+    }
+
+    @Test(arguments: [[3, 1], [2, 5], [2, 3, 9], [2, 33]])
+    func gradients(shape: [Int]) {
+        var data = TestData(seed: 62)
+        let x = data.normal(shape, std: 2)
+        expectGradientsMatch([x]) { $0[0].softmax() }
+        expectGradientsMatch([x]) { $0[0].logSoftmax(axis: shape.count - 1) }
+    }
+
+    @Test func matchesPyTorch() throws {
+        let golden = try GoldenFixture.load("softmax")
+        for width in [1, 10, 64] {
+            expectMatchesGolden(try #require(golden.cases["rows_\(width)"]), inputs: ["x"], tolerance: 1e-6) { $0[0].softmax() }
+            expectMatchesGolden(try #require(golden.cases["log_rows_\(width)"]), inputs: ["x"], tolerance: 1e-6) { $0[0].logSoftmax() }
+        }
+    }
+
+    @Test func onlyTheLastAxis() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([2, 3]).softmax(axis: 0)
+        }.map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("softmax: works along the last axis only; axis 0 of [2, 3] is not the last"), "\(message)")
+        }
+    }
+}
