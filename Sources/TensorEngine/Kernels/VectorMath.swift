@@ -136,7 +136,7 @@ public enum VectorMath {
         q = fma(q, s, 5.008_054_376e-01)
         q = fma(q, s, 1)
         // Beyond the clamp erf is ±1 to Float32 precision; say so exactly.
-        let saturated = abs(x) .>= 3.9
+        let saturated = abs(x) .> 3.9
         return (u * p / q).replacing(with: copySign(Vector(repeating: 1), of: x), where: saturated)
     }
 

@@ -5,7 +5,25 @@ extension Tensor {
     /// pass each over the input. erf comes from ``VectorMath/erfRational(_:)`` (absolute error
     /// ≤ 4e-7, one division, no exponential), which keeps the forward pass at memory speed.
     public func gelu() -> Tensor {
-        let out = vectorMapElements(self, geluLanes)
+        let out = Tensor(uninitializedShape: shape)
+        let input = data, output = out.data
+        // The loops are spelled out (no lane closure) so that the whole body is inlined: the
+        // optimiser leaves large closures and helper functions as calls, which halves the speed.
+        parallelFor(count, grain: vectorGrain) { range in
+            var i = range.lowerBound
+            while i + 16 <= range.upperBound {
+                let a = loadVector(input + i), b = loadVector(input + i + 8)
+                storeVector(a * geluNormalCDF(a), output + i)
+                storeVector(b * geluNormalCDF(b), output + i + 8)
+                i += 16
+            }
+            while i < range.upperBound {
+                let rest = Swift.min(8, range.upperBound - i)
+                let a = loadPartialVector(input + i, count: rest, padding: 0)
+                storePartialVector(a * geluNormalCDF(a), output + i, count: rest)
+                i += rest
+            }
+        }
         if Tape.needsRecording(self) {
             Tape.record(out) { g in self.accumulateGrad(owned: geluBackward(input: self, gradient: g)) }
         }
@@ -13,29 +31,38 @@ extension Tensor {
     }
 }
 
-/// The input gradient of GELU, g·(Φ(x) + x·φ(x)), computed from x and g in one pass.
+/// The input gradient of GELU, g·(Φ(x) + x·φ(x)) with φ(x) = e^{−x²/2}/√(2π), computed from x
+/// and g in one pass.
 func geluBackward(input: Tensor, gradient: Tensor) -> Tensor {
-    vectorZipElements(input, gradient, geluGradientLanes)
+    let result = Tensor(uninitializedShape: input.shape)
+    let x = input.data, g = gradient.data, gx = result.data
+    parallelFor(input.count, grain: vectorGrain) { range in
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            storeVector(geluGradient(loadVector(x + i), loadVector(g + i)), gx + i)
+            i += 8
+        }
+        if i < range.upperBound {
+            let rest = range.upperBound - i
+            let value = geluGradient(loadPartialVector(x + i, count: rest, padding: 0),
+                                     loadPartialVector(g + i, count: rest, padding: 0))
+            storePartialVector(value, gx + i, count: rest)
+        }
+    }
+    return result
 }
 
-// Named always-inline functions rather than closures: the optimiser then inlines these large
-// bodies into the vector loops (it leaves big closures as calls).
-
-/// Φ(x) = ½(1 + erf(x/√2)) lane by lane.
-@inline(__always)
-private func normalCDFLanes(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    0.5 + 0.5 * VectorMath.erfRational(x * 0.707_106_781_186_547_524)
-}
-
-/// x·Φ(x) lane by lane.
-@inline(__always)
-private func geluLanes(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    x * normalCDFLanes(x)
-}
-
-/// g·(Φ(x) + x·φ(x)) lane by lane, φ(x) = e^{−x²/2}/√(2π).
-@inline(__always)
-private func geluGradientLanes(_ x: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
+/// g·(Φ(x) + x·φ(x)) lane by lane.
+@_transparent
+@usableFromInline
+func geluGradient(_ x: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
     let density = VectorMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_678
-    return g * normalCDFLanes(x).addingProduct(x, density)
+    return g * geluNormalCDF(x).addingProduct(x, density)
+}
+
+/// Φ(x) = ½(1 + erf(x/√2)) lane by lane, on the rational erf.
+@_transparent
+@usableFromInline
+func geluNormalCDF(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    0.5 + 0.5 * VectorMath.erfRational(x * 0.707_106_781_186_547_524)
 }
