@@ -129,12 +129,19 @@ public enum ErasingFill: Sendable, Equatable {
 /// A small JSON-like value: the type of `model_kwargs` entries, whose meaning only the model
 /// builder knows.
 public enum ConfigValue: Sendable, Equatable {
+    /// `null`, `~` or an empty value.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A whole number such as `64`.
     case int(Int)
+    /// A number with a fraction or exponent such as `2.5` or `1e-3`.
     case double(Double)
+    /// Any other scalar, and every quoted one.
     case string(String)
+    /// A sequence such as `[2, 4]`.
     case list([ConfigValue])
+    /// A nested mapping such as `{a: 1}`.
     case mapping([String: ConfigValue])
 
     /// The value as an integer, if it is one.
@@ -181,6 +188,7 @@ public enum Origin: Sendable, Equatable, CustomStringConvertible {
     /// A `key=value` override given on the command line.
     case override(String)
 
+    /// `path:line:column`, `command line override '…'`, or `default`.
     public var description: String {
         switch self {
         case .defaultValue: "default"

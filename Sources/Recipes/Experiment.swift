@@ -77,6 +77,7 @@ extension Experiment {
         public var resultsStorePath = "runs/results.sqlite"
         /// `num_threads` (not in MindCV): worker threads for compute; `nil` uses every core.
         public var numThreads: Int? = nil
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -107,6 +108,7 @@ extension Experiment {
         public var dropRemainder = true
         /// `eval_shuffle`: shuffle the evaluation data (MindCV lists it among its AMP keys).
         public var evalShuffle = false
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -156,6 +158,7 @@ extension Experiment {
         public var cutmixProb = 1.0
         /// `aug_repeats`: repeated-augmentation sampler repeats (0 or 1 = off).
         public var augRepeats = 0
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -177,6 +180,7 @@ extension Experiment {
         /// `model_kwargs` (not in MindCV): architecture overrides such as `embed_dim`, `depths`,
         /// `num_heads`, `window_size`, `patch_size`, `img_size`, passed to the model builder.
         public var kwargs: [String: ConfigValue] = [:]
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -194,6 +198,7 @@ extension Experiment {
         public var saveInterval = 1
         /// `ckpt_save_policy`: keep the latest k or the top k by validation accuracy.
         public var savePolicy: CheckpointPolicy = .latestK
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -215,6 +220,7 @@ extension Experiment {
         public var layerDecay: Double? = nil
         /// `gradient_accumulation_steps`: batches whose gradients are summed per update.
         public var gradientAccumulationSteps = 1
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -233,6 +239,7 @@ extension Experiment {
         public var frequency = 1
         /// `swa_lr_schedule`: how the learning rate behaves around averaging.
         public var lrSchedule: SWASchedule = .manual
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -255,6 +262,7 @@ extension Experiment {
         /// `norm_weight_decay` (torchvision's `--norm-weight-decay`): weight decay for
         /// normalisation-layer parameters; `nil` uses `weight_decay`.
         public var normWeightDecay: Double? = nil
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -283,6 +291,7 @@ extension Experiment {
         public var numCycles = 1
         /// `cycle_decay`: peak multiplier per cosine cycle.
         public var cycleDecay = 1.0
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -296,6 +305,7 @@ extension Experiment {
         public var auxFactor = 0.0
         /// `reduction`: how per-sample losses are reduced.
         public var reduction: LossReduction = .mean
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 
@@ -314,6 +324,7 @@ extension Experiment {
         public var lossScale = 1.0
         /// `drop_overflow_update`: skip the update when gradients overflow.
         public var dropOverflowUpdate = false
+        /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
 }

@@ -27,6 +27,7 @@ public struct RecipeIssue: Sendable, Equatable, CustomStringConvertible {
     /// What the problem is.
     public var problem: RecipeProblem
 
+    /// An issue at `location`.
     public init(location: IssueLocation, problem: RecipeProblem) {
         self.location = location
         self.problem = problem
@@ -48,6 +49,7 @@ public enum IssueLocation: Sendable, Equatable, CustomStringConvertible {
     /// A default value (a cross-key check failed although the key was never set).
     case defaultValue(key: String)
 
+    /// `path:line:column`, `path`, `command line override 'key=value'` or `default value of 'key'`.
     public var description: String {
         switch self {
         case .file(let path, let line, let column): "\(path):\(line):\(column)"
@@ -89,6 +91,7 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// A command-line override that is not `key=value`.
     case malformedOverride(reason: String)
 
+    /// The message, without its location.
     public var description: String {
         switch self {
         case .unreadable(let reason):
