@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -63,6 +64,15 @@ let package = Package(
         .testTarget(
             name: "ResultsTests",
             dependencies: ["Results", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Recipes",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(
+            name: "RecipesTests",
+            dependencies: ["Recipes"],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,125 @@
+/// Everything wrong with a recipe and its overrides, found in one pass.
+///
+/// Loading does not stop at the first problem: a recipe with three typos reports three issues,
+/// in file order and then override order. ``description`` prints one issue per line, each
+/// starting with its location (`path:line:column` or `command line override 'key=value'`), so
+/// the first line is always the first problem in the file.
+public struct RecipeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The problems, in the order they appear.
+    public var issues: [RecipeIssue]
+
+    /// Wraps a list of issues; `issues` must not be empty.
+    public init(issues: [RecipeIssue]) {
+        precondition(!issues.isEmpty, "a RecipeError needs at least one issue")
+        self.issues = issues
+    }
+
+    /// One line per issue.
+    public var description: String {
+        issues.map(\.description).joined(separator: "\n")
+    }
+}
+
+/// One problem in a recipe: where it is and what it is.
+public struct RecipeIssue: Sendable, Equatable, CustomStringConvertible {
+    /// Where the problem is.
+    public var location: IssueLocation
+    /// What the problem is.
+    public var problem: RecipeProblem
+
+    /// An issue at `location`.
+    public init(location: IssueLocation, problem: RecipeProblem) {
+        self.location = location
+        self.problem = problem
+    }
+
+    /// `location: message`, e.g.
+    /// `configs/a.yaml:4:1: unknown key 'learning_rate'; did you mean 'lr'?`.
+    public var description: String { "\(location): \(problem)" }
+}
+
+/// Where a ``RecipeIssue`` is.
+public enum IssueLocation: Sendable, Equatable, CustomStringConvertible {
+    /// A position in a recipe file (1-based line and column).
+    case file(path: String, line: Int, column: Int)
+    /// The recipe file as a whole (unreadable, empty, not a mapping).
+    case wholeFile(path: String)
+    /// A `key=value` command-line override.
+    case override(String)
+    /// A default value (a cross-key check failed although the key was never set).
+    case defaultValue(key: String)
+
+    /// `path:line:column`, `path`, `command line override 'key=value'` or `default value of 'key'`.
+    public var description: String {
+        switch self {
+        case .file(let path, let line, let column): "\(path):\(line):\(column)"
+        case .wholeFile(let path): path
+        case .override(let text): "command line override '\(text)'"
+        case .defaultValue(let key): "default value of '\(key)'"
+        }
+    }
+
+    /// The line number, when the location is a file position.
+    public var line: Int? {
+        if case .file(_, let line, _) = self { return line }
+        return nil
+    }
+}
+
+/// What is wrong. (An `Error` so field readers can throw it; loading wraps it in a located ``RecipeIssue``.)
+public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be read.
+    case unreadable(reason: String)
+    /// The text is not valid YAML.
+    case syntax(String)
+    /// The file holds no YAML document (it may hold comments).
+    case empty
+    /// The top level is a list or a scalar, not a mapping of keys to values.
+    case notAMapping(found: String)
+    /// A key no recipe knows; `suggestion` is the nearest valid key, if one is close.
+    case unknownKey(String, suggestion: String?)
+    /// A key given twice in one mapping.
+    case duplicateKey(String, firstLine: Int)
+    /// A value of the wrong type for its key.
+    case wrongType(key: String, expected: String, found: String)
+    /// A value of the right type outside its key's allowed range.
+    case outOfRange(key: String, value: String, allowed: String)
+    /// A name not in the key's list of names (or the model registry's).
+    case unknownName(key: String, value: String, suggestion: String?, valid: [String])
+    /// Keys whose values contradict each other.
+    case inconsistent(key: String, reason: String)
+    /// A command-line override that is not `key=value`.
+    case malformedOverride(reason: String)
+
+    /// The message, without its location.
+    public var description: String {
+        switch self {
+        case .unreadable(let reason):
+            return "cannot read the recipe: \(reason)"
+        case .syntax(let message):
+            return "not valid YAML: \(message)"
+        case .empty:
+            return "the recipe is empty; expected a mapping of keys to values such as 'model: swinv2_tiny_window8'"
+        case .notAMapping(let found):
+            return "the recipe's top level must be a mapping of keys to values, found \(found)"
+        case .unknownKey(let key, let suggestion):
+            if let suggestion { return "unknown key '\(key)'; did you mean '\(suggestion)'?" }
+            return "unknown key '\(key)'"
+        case .duplicateKey(let key, let firstLine):
+            return "duplicate key '\(key)' (first given on line \(firstLine))"
+        case .wrongType(let key, let expected, let found):
+            return "key '\(key)' expects \(expected), got \(found)"
+        case .outOfRange(let key, let value, let allowed):
+            return "key '\(key)' value \(value) is out of range; allowed: \(allowed)"
+        case .unknownName(let key, let value, let suggestion, let valid):
+            var text = "key '\(key)' has unknown value '\(value)'"
+            if let suggestion { text += "; did you mean '\(suggestion)'?" }
+            text += " valid: \(valid.joined(separator: ", "))"
+            return text
+        case .inconsistent(let key, let reason):
+            return "key '\(key)': \(reason)"
+        case .malformedOverride(let reason):
+            return reason
+        }
+    }
+}
