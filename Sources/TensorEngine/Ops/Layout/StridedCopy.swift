@@ -92,8 +92,8 @@ struct StridedCopyPlan {
     private func copyTiles(dstContiguousAxis p: Int, srcContiguousAxis q: Int,
                            from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
                            accumulating: Bool) {
-        // Strips of 8 destination-contiguous indices, swept along the source-contiguous axis in
-        // 8 × 8 register transposes; few cache lines are live at once, whatever the strides.
+        // Strips of 16 destination-contiguous indices swept along the source-contiguous axis:
+        // 16 source rows stream in, each destination line is written whole, once.
         let extentP = extent[p], extentQ = extent[q]
         let sourceStrideP = sourceStrides[p], destinationStrideQ = destinationStrides[q]
         var outerExtent: [Int] = [], outerSource: [Int] = [], outerDestination: [Int] = []
@@ -105,46 +105,13 @@ struct StridedCopyPlan {
         let outerCount = Shape.elementCount(outerExtent)
         let strip = 16
         let strips = (extentP + strip - 1) / strip
-        parallelFor(outerCount * strips, grain: Swift.max(1, (1 << 14) / (strip * extentQ))) { items in
+        parallelFor(outerCount * strips, grain: Swift.max(1, (1 << 14) / (Swift.min(strip, extentP) * extentQ))) { items in
             for item in items {
                 let outer = item / strips
-                let p0 = (item % strips) * strip, p1 = Swift.min(p0 + strip, extentP)
+                let p0 = (item % strips) * strip
                 let (s, d) = offsets(ofRow: outer, extent: outerExtent, outerSource, outerDestination)
-                let src = source + s + p0 * sourceStrideP, dst = destination + d + p0
-                var q0 = 0
-                if p1 - p0 == strip && sourceStrideP != 0 {
-                    // Two blocks stacked along p fill whole 64-byte destination lines.
-                    while q0 + 8 <= extentQ {
-                        transpose8x8(src + q0, sourceStrideP, dst + q0 * destinationStrideQ, destinationStrideQ,
-                                     accumulating: accumulating)
-                        transpose8x8(src + 8 * sourceStrideP + q0, sourceStrideP, dst + q0 * destinationStrideQ + 8,
-                                     destinationStrideQ, accumulating: accumulating)
-                        q0 += 8
-                    }
-                } else if p1 - p0 >= 8 && sourceStrideP != 0 {
-                    while q0 + 8 <= extentQ {
-                        transpose8x8(src + q0, sourceStrideP, dst + q0 * destinationStrideQ, destinationStrideQ,
-                                     accumulating: accumulating)
-                        q0 += 8
-                    }
-                    // The rest of this strip, below the block, column by column.
-                    for j in 0..<q0 {
-                        let sourceColumn = src + j, destinationRow = dst + j * destinationStrideQ
-                        for i in 8..<(p1 - p0) {
-                            if accumulating { destinationRow[i] += sourceColumn[i * sourceStrideP] }
-                            else { destinationRow[i] = sourceColumn[i * sourceStrideP] }
-                        }
-                    }
-                }
-                for j in q0..<extentQ {
-                    let sourceColumn = src + j
-                    let destinationRow = dst + j * destinationStrideQ
-                    if accumulating {
-                        for i in 0..<(p1 - p0) { destinationRow[i] += sourceColumn[i * sourceStrideP] }
-                    } else {
-                        for i in 0..<(p1 - p0) { destinationRow[i] = sourceColumn[i * sourceStrideP] }
-                    }
-                }
+                transposeTile(source + s + p0 * sourceStrideP, sourceStrideP, destination + d + p0, destinationStrideQ,
+                              rows: Swift.min(strip, extentP - p0), columns: extentQ, accumulating: accumulating)
             }
         }
     }
@@ -173,47 +140,89 @@ struct StridedCopyPlan {
     }
 }
 
-/// `destination[j · dstStride + i] (+)= source[i · srcStride + j]` for an 8 × 8 block: three
-/// rounds of a perfect unshuffle over the 64 elements rotate the row and column index bits.
+/// `destination[j · dstStride + i] (+)= source[i · srcStride + j]` for an 8 × 8 block, in
+/// registers: the classic unpack / shuffle / 128-bit-lane swap sequence (24 shuffles).
 @inline(__always)
 private func transpose8x8(_ source: UnsafePointer<Float>, _ sourceStride: Int,
                           _ destination: UnsafeMutablePointer<Float>, _ destinationStride: Int,
                           accumulating: Bool) {
     typealias V = SIMD8<Float>
     let s = UnsafeRawPointer(source), rowBytes = sourceStride * 4
-    var r0 = s.loadUnaligned(as: V.self), r1 = s.loadUnaligned(fromByteOffset: rowBytes, as: V.self)
-    var r2 = s.loadUnaligned(fromByteOffset: 2 * rowBytes, as: V.self)
-    var r3 = s.loadUnaligned(fromByteOffset: 3 * rowBytes, as: V.self)
-    var r4 = s.loadUnaligned(fromByteOffset: 4 * rowBytes, as: V.self)
-    var r5 = s.loadUnaligned(fromByteOffset: 5 * rowBytes, as: V.self)
-    var r6 = s.loadUnaligned(fromByteOffset: 6 * rowBytes, as: V.self)
-    var r7 = s.loadUnaligned(fromByteOffset: 7 * rowBytes, as: V.self)
-    for _ in 0..<3 {
-        let n0 = V(lowHalf: r0.evenHalf, highHalf: r1.evenHalf), n1 = V(lowHalf: r2.evenHalf, highHalf: r3.evenHalf)
-        let n2 = V(lowHalf: r4.evenHalf, highHalf: r5.evenHalf), n3 = V(lowHalf: r6.evenHalf, highHalf: r7.evenHalf)
-        let n4 = V(lowHalf: r0.oddHalf, highHalf: r1.oddHalf), n5 = V(lowHalf: r2.oddHalf, highHalf: r3.oddHalf)
-        let n6 = V(lowHalf: r4.oddHalf, highHalf: r5.oddHalf), n7 = V(lowHalf: r6.oddHalf, highHalf: r7.oddHalf)
-        (r0, r1, r2, r3, r4, r5, r6, r7) = (n0, n1, n2, n3, n4, n5, n6, n7)
-    }
+    let r0 = s.loadUnaligned(as: V.self), r1 = s.loadUnaligned(fromByteOffset: rowBytes, as: V.self)
+    let r2 = s.loadUnaligned(fromByteOffset: 2 * rowBytes, as: V.self)
+    let r3 = s.loadUnaligned(fromByteOffset: 3 * rowBytes, as: V.self)
+    let r4 = s.loadUnaligned(fromByteOffset: 4 * rowBytes, as: V.self)
+    let r5 = s.loadUnaligned(fromByteOffset: 5 * rowBytes, as: V.self)
+    let r6 = s.loadUnaligned(fromByteOffset: 6 * rowBytes, as: V.self)
+    let r7 = s.loadUnaligned(fromByteOffset: 7 * rowBytes, as: V.self)
+    @inline(__always) func unpackLow(_ a: V, _ b: V) -> V { V(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5]) }
+    @inline(__always) func unpackHigh(_ a: V, _ b: V) -> V { V(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7]) }
+    @inline(__always) func pairsLow(_ a: V, _ b: V) -> V { V(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5]) }
+    @inline(__always) func pairsHigh(_ a: V, _ b: V) -> V { V(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7]) }
+    let t0 = unpackLow(r0, r1), t1 = unpackHigh(r0, r1), t2 = unpackLow(r2, r3), t3 = unpackHigh(r2, r3)
+    let t4 = unpackLow(r4, r5), t5 = unpackHigh(r4, r5), t6 = unpackLow(r6, r7), t7 = unpackHigh(r6, r7)
+    // u_k holds columns k and k + 4 of four rows, one per 128-bit lane.
+    let u0 = pairsLow(t0, t2), u1 = pairsHigh(t0, t2), u2 = pairsLow(t1, t3), u3 = pairsHigh(t1, t3)
+    let u4 = pairsLow(t4, t6), u5 = pairsHigh(t4, t6), u6 = pairsLow(t5, t7), u7 = pairsHigh(t5, t7)
+    var c0 = V(lowHalf: u0.lowHalf, highHalf: u4.lowHalf), c4 = V(lowHalf: u0.highHalf, highHalf: u4.highHalf)
+    var c1 = V(lowHalf: u1.lowHalf, highHalf: u5.lowHalf), c5 = V(lowHalf: u1.highHalf, highHalf: u5.highHalf)
+    var c2 = V(lowHalf: u2.lowHalf, highHalf: u6.lowHalf), c6 = V(lowHalf: u2.highHalf, highHalf: u6.highHalf)
+    var c3 = V(lowHalf: u3.lowHalf, highHalf: u7.lowHalf), c7 = V(lowHalf: u3.highHalf, highHalf: u7.highHalf)
     let d = UnsafeMutableRawPointer(destination), columnBytes = destinationStride * 4
     if accumulating {
-        r0 += d.loadUnaligned(as: V.self)
-        r1 += d.loadUnaligned(fromByteOffset: columnBytes, as: V.self)
-        r2 += d.loadUnaligned(fromByteOffset: 2 * columnBytes, as: V.self)
-        r3 += d.loadUnaligned(fromByteOffset: 3 * columnBytes, as: V.self)
-        r4 += d.loadUnaligned(fromByteOffset: 4 * columnBytes, as: V.self)
-        r5 += d.loadUnaligned(fromByteOffset: 5 * columnBytes, as: V.self)
-        r6 += d.loadUnaligned(fromByteOffset: 6 * columnBytes, as: V.self)
-        r7 += d.loadUnaligned(fromByteOffset: 7 * columnBytes, as: V.self)
+        c0 += d.loadUnaligned(as: V.self)
+        c1 += d.loadUnaligned(fromByteOffset: columnBytes, as: V.self)
+        c2 += d.loadUnaligned(fromByteOffset: 2 * columnBytes, as: V.self)
+        c3 += d.loadUnaligned(fromByteOffset: 3 * columnBytes, as: V.self)
+        c4 += d.loadUnaligned(fromByteOffset: 4 * columnBytes, as: V.self)
+        c5 += d.loadUnaligned(fromByteOffset: 5 * columnBytes, as: V.self)
+        c6 += d.loadUnaligned(fromByteOffset: 6 * columnBytes, as: V.self)
+        c7 += d.loadUnaligned(fromByteOffset: 7 * columnBytes, as: V.self)
     }
-    d.storeBytes(of: r0, as: V.self)
-    d.storeBytes(of: r1, toByteOffset: columnBytes, as: V.self)
-    d.storeBytes(of: r2, toByteOffset: 2 * columnBytes, as: V.self)
-    d.storeBytes(of: r3, toByteOffset: 3 * columnBytes, as: V.self)
-    d.storeBytes(of: r4, toByteOffset: 4 * columnBytes, as: V.self)
-    d.storeBytes(of: r5, toByteOffset: 5 * columnBytes, as: V.self)
-    d.storeBytes(of: r6, toByteOffset: 6 * columnBytes, as: V.self)
-    d.storeBytes(of: r7, toByteOffset: 7 * columnBytes, as: V.self)
+    d.storeBytes(of: c0, as: V.self)
+    d.storeBytes(of: c1, toByteOffset: columnBytes, as: V.self)
+    d.storeBytes(of: c2, toByteOffset: 2 * columnBytes, as: V.self)
+    d.storeBytes(of: c3, toByteOffset: 3 * columnBytes, as: V.self)
+    d.storeBytes(of: c4, toByteOffset: 4 * columnBytes, as: V.self)
+    d.storeBytes(of: c5, toByteOffset: 5 * columnBytes, as: V.self)
+    d.storeBytes(of: c6, toByteOffset: 6 * columnBytes, as: V.self)
+    d.storeBytes(of: c7, toByteOffset: 7 * columnBytes, as: V.self)
+}
+
+/// `destination[j · dstStride + i] (+)= source[i · srcStride + j]` for `i < rows` (at most 16),
+/// `j < columns`: 8 × 8 register transposes where the block is full, element by element elsewhere.
+@inline(__always)
+private func transposeTile(_ src: UnsafePointer<Float>, _ sourceStride: Int,
+                           _ dst: UnsafeMutablePointer<Float>, _ destinationStride: Int,
+                           rows: Int, columns: Int, accumulating: Bool) {
+    var q0 = 0
+    if sourceStride != 0 && rows >= 8 {
+        let s8 = 8 * sourceStride
+        while q0 + 8 <= columns {
+            let s = src + q0, d = dst + q0 * destinationStride
+            transpose8x8(s, sourceStride, d, destinationStride, accumulating: accumulating)
+            if rows == 16 {
+                transpose8x8(s + s8, sourceStride, d + 8, destinationStride, accumulating: accumulating)
+            }
+            q0 += 8
+        }
+    }
+    let blockRows = q0 == 0 ? 0 : (rows == 16 ? 16 : 8)
+    // Rows below the register blocks, then the columns right of them.
+    for j in 0..<q0 {
+        let sourceColumn = src + j, destinationRow = dst + j * destinationStride
+        for i in blockRows..<rows {
+            if accumulating { destinationRow[i] += sourceColumn[i * sourceStride] }
+            else { destinationRow[i] = sourceColumn[i * sourceStride] }
+        }
+    }
+    for j in q0..<columns {
+        let sourceColumn = src + j, destinationRow = dst + j * destinationStride
+        for i in 0..<rows {
+            if accumulating { destinationRow[i] += sourceColumn[i * sourceStride] }
+            else { destinationRow[i] = sourceColumn[i * sourceStride] }
+        }
+    }
 }
 
 @inline(__always)

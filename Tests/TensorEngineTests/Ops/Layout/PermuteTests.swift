@@ -23,6 +23,8 @@ import TensorEngine
         ([2, 3, 4, 5], [1, 0, 3, 2]),                // two swaps
         ([5, 1, 3, 1], [3, 2, 1, 0]),                // unit axes
         ([4, 6, 2], [1, 0, 2]),                      // short kept runs
+        ([2, 12, 20], [0, 2, 1]),                    // one 8-row register block plus a tail
+        ([45, 19], [1, 0]),                          // 16-row strips with a 13-row tail
         ([7], [0]),                                  // identity
     ]
 
