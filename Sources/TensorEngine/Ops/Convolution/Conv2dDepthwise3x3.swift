@@ -90,47 +90,92 @@ enum Conv2dDepthwise3x3 {
         parallelFor(g.batch * channels, grain: max(1, 4096 / max(1, g.inPlane))) { planes in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
             defer { scratch.deallocate() }
-            let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = (taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8])
             for plane in planes {
                 let c = plane % channels
                 layout.fill(scratch, from: input + plane * g.inPlane, width: g.width)
-                let w = weight + c * 9
-                let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
-                let (v0, v1, v2) = (Lanes(repeating: w0), Lanes(repeating: w1), Lanes(repeating: w2))
-                let (v3, v4, v5) = (Lanes(repeating: w3), Lanes(repeating: w4), Lanes(repeating: w5))
-                let (v6, v7, v8) = (Lanes(repeating: w6), Lanes(repeating: w7), Lanes(repeating: w8))
-                let b = bias?[c] ?? 0
-                let vb = Lanes(repeating: b)
-                let out = output + plane * g.outPlane
-                for oh in 0..<ho {
-                    let top = UnsafePointer(scratch + oh * sy * rowLength)
-                    let y = out + oh * wo
-                    var ow = 0
-                    while ow + 8 <= wo {
-                        var a = vb, e = Lanes()
-                        a.addProduct(v0, RowVector.load(top + t0 + ow))
-                        e.addProduct(v1, RowVector.load(top + t1 + ow))
-                        a.addProduct(v2, RowVector.load(top + t2 + ow))
-                        e.addProduct(v3, RowVector.load(top + t3 + ow))
-                        a.addProduct(v4, RowVector.load(top + t4 + ow))
-                        e.addProduct(v5, RowVector.load(top + t5 + ow))
-                        a.addProduct(v6, RowVector.load(top + t6 + ow))
-                        e.addProduct(v7, RowVector.load(top + t7 + ow))
-                        a.addProduct(v8, RowVector.load(top + t8 + ow))
-                        RowVector.store(a + e, y + ow)
-                        ow += 8
-                    }
-                    while ow < wo {
-                        var a = b
-                        a += w0 * top[t0 + ow] + w1 * top[t1 + ow] + w2 * top[t2 + ow]
-                        a += w3 * top[t3 + ow] + w4 * top[t4 + ow] + w5 * top[t5 + ow]
-                        a += w6 * top[t6 + ow] + w7 * top[t7 + ow] + w8 * top[t8 + ow]
-                        y[ow] = a
-                        ow += 1
-                    }
-                }
+                correlatePlane(scratch, taps: taps, rowStep: sy * rowLength, weights: weight + c * 9, bias: bias?[c] ?? 0,
+                               output: output + plane * g.outPlane, outHeight: ho, outWidth: wo)
             }
         }
+    }
+
+    /// `out[oh, ow] = bias + Σ_tap weights[tap] · scratch[oh·rowStep + taps[tap] + ow]`, eight
+    /// columns at a time: the 3×3 window over a padded plane.
+    @inline(__always)
+    static func correlatePlane(_ scratch: UnsafeMutablePointer<Float>, taps: [Int], rowStep: Int,
+                               weights w: UnsafePointer<Float>, bias b: Float, output out: UnsafeMutablePointer<Float>,
+                               outHeight ho: Int, outWidth wo: Int) {
+        let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = (taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8])
+        let (w0, w1, w2, w3, w4, w5, w6, w7, w8) = (w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8])
+        let (v0, v1, v2) = (Lanes(repeating: w0), Lanes(repeating: w1), Lanes(repeating: w2))
+        let (v3, v4, v5) = (Lanes(repeating: w3), Lanes(repeating: w4), Lanes(repeating: w5))
+        let (v6, v7, v8) = (Lanes(repeating: w6), Lanes(repeating: w7), Lanes(repeating: w8))
+        let vb = Lanes(repeating: b)
+        for oh in 0..<ho {
+            let top = UnsafePointer(scratch + oh * rowStep)
+            let y = out + oh * wo
+            var ow = 0
+            while ow + 8 <= wo {
+                var a = vb, e = Lanes()
+                a.addProduct(v0, RowVector.load(top + t0 + ow))
+                e.addProduct(v1, RowVector.load(top + t1 + ow))
+                a.addProduct(v2, RowVector.load(top + t2 + ow))
+                e.addProduct(v3, RowVector.load(top + t3 + ow))
+                a.addProduct(v4, RowVector.load(top + t4 + ow))
+                e.addProduct(v5, RowVector.load(top + t5 + ow))
+                a.addProduct(v6, RowVector.load(top + t6 + ow))
+                e.addProduct(v7, RowVector.load(top + t7 + ow))
+                a.addProduct(v8, RowVector.load(top + t8 + ow))
+                RowVector.store(a + e, y + ow)
+                ow += 8
+            }
+            while ow < wo {
+                var a = b
+                a += w0 * top[t0 + ow] + w1 * top[t1 + ow] + w2 * top[t2 + ow]
+                a += w3 * top[t3 + ow] + w4 * top[t4 + ow] + w5 * top[t5 + ow]
+                a += w6 * top[t6 + ow] + w7 * top[t7 + ow] + w8 * top[t8 + ow]
+                y[ow] = a
+                ow += 1
+            }
+        }
+    }
+
+    /// `sums[tap] = Σ_{oh, ow} g[oh, ow] · scratch[oh·rowStep + taps[tap] + ow]`: the weight
+    /// gradient of one plane, nine accumulators kept in registers.
+    @inline(__always)
+    static func tapSums(_ scratch: UnsafeMutablePointer<Float>, taps: [Int], rowStep: Int, gradient: UnsafePointer<Float>,
+                        outHeight ho: Int, outWidth wo: Int, into sums: UnsafeMutablePointer<Float>) {
+        let (t0, t1, t2, t3, t4, t5, t6, t7, t8) = (taps[0], taps[1], taps[2], taps[3], taps[4], taps[5], taps[6], taps[7], taps[8])
+        var (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes(), Lanes())
+        var (s0, s1, s2, s3, s4, s5, s6, s7, s8): (Float, Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+        for oh in 0..<ho {
+            let top = UnsafePointer(scratch + oh * rowStep)
+            let gRow = gradient + oh * wo
+            var ow = 0
+            while ow + 8 <= wo {
+                let gv = RowVector.load(gRow + ow)
+                a0.addProduct(gv, RowVector.load(top + t0 + ow))
+                a1.addProduct(gv, RowVector.load(top + t1 + ow))
+                a2.addProduct(gv, RowVector.load(top + t2 + ow))
+                a3.addProduct(gv, RowVector.load(top + t3 + ow))
+                a4.addProduct(gv, RowVector.load(top + t4 + ow))
+                a5.addProduct(gv, RowVector.load(top + t5 + ow))
+                a6.addProduct(gv, RowVector.load(top + t6 + ow))
+                a7.addProduct(gv, RowVector.load(top + t7 + ow))
+                a8.addProduct(gv, RowVector.load(top + t8 + ow))
+                ow += 8
+            }
+            while ow < wo {
+                let gs = gRow[ow]
+                s0 += gs * top[t0 + ow]; s1 += gs * top[t1 + ow]; s2 += gs * top[t2 + ow]
+                s3 += gs * top[t3 + ow]; s4 += gs * top[t4 + ow]; s5 += gs * top[t5 + ow]
+                s6 += gs * top[t6 + ow]; s7 += gs * top[t7 + ow]; s8 += gs * top[t8 + ow]
+                ow += 1
+            }
+        }
+        sums[0] = a0.sum() + s0; sums[1] = a1.sum() + s1; sums[2] = a2.sum() + s2
+        sums[3] = a3.sum() + s3; sums[4] = a4.sum() + s4; sums[5] = a5.sum() + s5
+        sums[6] = a6.sum() + s6; sums[7] = a7.sum() + s7; sums[8] = a8.sum() + s8
     }
 
     /// Per plane: `dW[c, tap] += Σ g · x_tap` (into a `[N·C, 9]` partial, summed over `n` at the
@@ -145,37 +190,30 @@ enum Conv2dDepthwise3x3 {
         let planeCount = g.batch * channels
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: gradWeight == nil ? 0 : planeCount * 9)
         defer { partials.deallocate() }
+        // Stride 1: dx is the same 3×3 correlation of the zero-bordered gradient plane with the
+        // flipped filter. Stride 2: each gradient row is scattered through the padded phases.
+        let unitStride = g.strideY == 1 && g.strideX == 1
         parallelFor(planeCount, grain: max(1, 2048 / max(1, g.inPlane))) { planes in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
-            let sums = UnsafeMutablePointer<Lanes>.allocate(capacity: 9)
-            let tails = UnsafeMutablePointer<Float>.allocate(capacity: 9)
-            defer { scratch.deallocate(); sums.deallocate(); tails.deallocate() }
+            let flipped = UnsafeMutablePointer<Float>.allocate(capacity: 9)
+            defer { scratch.deallocate(); flipped.deallocate() }
             for plane in planes {
                 let c = plane % channels
                 let gradientPlane = UnsafePointer(gradient + plane * g.outPlane)
                 if gradWeight != nil {
                     layout.fill(scratch, from: input + plane * g.inPlane, width: g.width)
-                    sums.update(repeating: Lanes(), count: 9)
-                    tails.update(repeating: 0, count: 9)
-                    for oh in 0..<ho {
-                        let top = UnsafePointer(scratch + oh * sy * rowLength)
-                        let gRow = gradientPlane + oh * wo
-                        var ow = 0
-                        while ow + 8 <= wo {
-                            let gv = RowVector.load(gRow + ow)
-                            for tap in 0..<9 { sums[tap].addProduct(gv, RowVector.load(top + taps[tap] + ow)) }
-                            ow += 8
-                        }
-                        while ow < wo {
-                            for tap in 0..<9 { tails[tap] += gRow[ow] * top[taps[tap] + ow] }
-                            ow += 1
-                        }
-                    }
-                    for tap in 0..<9 { partials[plane * 9 + tap] = sums[tap].sum() + tails[tap] }
+                    tapSums(scratch, taps: taps, rowStep: sy * rowLength, gradient: gradientPlane, outHeight: ho, outWidth: wo,
+                            into: partials + plane * 9)
                 }
-                if let gradInput {
+                guard let gradInput else { continue }
+                let w = weight + c * 9
+                if unitStride {
+                    for tap in 0..<9 { flipped[tap] = w[8 - tap] }
+                    layout.fill(scratch, from: gradientPlane, width: wo)
+                    correlatePlane(scratch, taps: taps, rowStep: rowLength, weights: flipped, bias: 0,
+                                   output: gradInput + plane * g.inPlane, outHeight: g.height, outWidth: g.width)
+                } else {
                     scratch.update(repeating: 0, count: layout.count)
-                    let w = weight + c * 9
                     for oh in 0..<ho {
                         let top = scratch + oh * sy * rowLength
                         let gRow = gradientPlane + oh * wo
