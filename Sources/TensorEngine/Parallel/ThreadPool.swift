@@ -118,9 +118,8 @@ public final class ThreadPool: @unchecked Sendable {
     }
 
     private func workerLoop(index: Int) {
-        // Jobs are numbered from 1 and none can start before `init` returns, so a worker has seen
-        // job 0. (Reading `generation` here instead loses the first job when the first region
-        // starts before this thread does: caller and worker then wait for each other forever.)
+        // Start from the generation the pool was created with, not the current one: a job issued
+        // before this thread first runs must still be seen (and acknowledged) as new.
         var seen = 0
         while true {
             // Spin for a while (≈ 50–100 µs), then sleep until the next job.
