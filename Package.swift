@@ -37,11 +37,17 @@ let package = Package(
             dependencies: ["TensorEngine"],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "Models",
+            dependencies: ["TensorEngine", "Layers"],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "runner",
             dependencies: [
                 "TensorEngine",
                 "Layers",
+                "Models",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags
@@ -49,6 +55,12 @@ let package = Package(
         .testTarget(
             name: "LayersTests",
             dependencies: ["Layers", "TensorEngine"],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
+            name: "ModelsTests",
+            dependencies: ["Models", "Layers", "TensorEngine"],
+            resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
         ),
         .testTarget(

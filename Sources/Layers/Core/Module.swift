@@ -14,7 +14,16 @@ public protocol Module: AnyObject {
 /// Walks a module tree, building dotted names. Modules call ``parameter(_:_:)``,
 /// ``buffer(_:_:persistent:)`` and ``child(_:_:)`` from ``Module/visitState(_:)``.
 public struct StateVisitor {
-    public enum Kind: Sendable { case parameter, buffer, derivedBuffer }
+    public enum Kind: Sendable {
+        /// Trained.
+        case parameter
+        /// Saved and required on load (batch-norm running statistics).
+        case buffer
+        /// Saved, but loaded only when a file has it (batch-norm batch counters).
+        case optionalBuffer
+        /// Derived from the architecture: not saved; skipped when a file has it.
+        case derivedBuffer
+    }
 
     private var prefix: String = ""
     private let body: (_ name: String, _ tensor: Tensor, _ kind: Kind) -> Void
@@ -33,6 +42,11 @@ public struct StateVisitor {
     /// which are checked or skipped on load rather than reported as unexpected.
     public mutating func buffer(_ name: String, _ tensor: Tensor, persistent: Bool = true) {
         body(prefix + name, tensor, persistent ? .buffer : .derivedBuffer)
+    }
+
+    /// A saved tensor that files may lack, such as PyTorch's `num_batches_tracked`.
+    public mutating func optionalBuffer(_ name: String, _ tensor: Tensor) {
+        body(prefix + name, tensor, .optionalBuffer)
     }
 
     /// A child module, visited under `name.`.

@@ -56,7 +56,7 @@ extension Module {
         var replaced: [String] = []
         for (name, tensor, kind) in own {
             guard let incoming = state[name] else {
-                if kind == .derivedBuffer { continue }
+                if kind == .derivedBuffer || kind == .optionalBuffer { continue }
                 error.missing.append(name)
                 continue
             }
