@@ -29,39 +29,38 @@ extension KernelBenchmark {
     /// Forward kernels of the engine, each over the same 8M floats. Outputs are dropped at once so
     /// the buffer pool hands the same memory back on the next run.
     static func engineKernels(_ x: Tensor, floatBytes: Double) -> [StreamKernel] {
-        let n = Double(x.count)
-        let gradient = Tensor.full(x.shape, 0.5)
-        let leaf = x.copy().requiringGrad()
+        var generator = RandomGenerator(seed: 2)
+        /// `[⌊n / width⌋, width]`: the rows a last-axis kernel runs over, about 8M floats in all.
+        func rows(_ width: Int) -> Tensor { Tensor.normal([x.count / width, width], using: &generator) }
         /// A forward then a backward from a fixed gradient: the bytes of a training step's pass
         /// over the op (forward reads x, writes y; backward reads x or y and the gradient, writes dx).
-        func backward(_ forward: @escaping (Tensor) -> Tensor, shape: [Int]) -> () -> Void {
-            let input = leaf.reshaped(shape)
-            let seed = gradient.reshaped(shape)
+        func forwardBackward(_ input: Tensor, _ forward: @escaping (Tensor) -> Tensor) -> () -> Void {
+            let leaf = input.copy().requiringGrad()
+            let seed = Tensor.full(input.shape, 0.5)
             return {
-                let output = forward(input)
-                output.backward(gradient: seed)
+                forward(leaf).backward(gradient: seed)
                 leaf.zeroGrad()
             }
         }
+        func bytes(_ t: Tensor, _ passes: Double) -> Double { passes * Double(t.count) * floatBytes }
+
         var kernels: [StreamKernel] = []
-        kernels.append(StreamKernel(name: "GELU forward", bytes: 2 * n * floatBytes) { _ = x.gelu() })
-        kernels.append(StreamKernel(name: "GELU forward+backward", bytes: 5 * n * floatBytes,
-                                    run: backward({ $0.gelu() }, shape: x.shape)))
-        for row in [64, 1000] {
-            let rows = x.reshaped([x.count / row, row])
-            kernels.append(StreamKernel(name: "softmax forward, rows of \(row)", bytes: 2 * n * floatBytes) { _ = rows.softmax(axis: -1) })
-            kernels.append(StreamKernel(name: "softmax forward+backward, rows of \(row)", bytes: 5 * n * floatBytes,
-                                        run: backward({ $0.softmax(axis: -1) }, shape: [x.count / row, row])))
+        kernels.append(StreamKernel(name: "GELU forward", bytes: bytes(x, 2)) { _ = x.gelu() })
+        kernels.append(StreamKernel(name: "GELU forward+backward", bytes: bytes(x, 5), run: forwardBackward(x) { $0.gelu() }))
+        for width in [64, 1000] {
+            let input = rows(width)
+            kernels.append(StreamKernel(name: "softmax forward, rows of \(width)", bytes: bytes(input, 2)) { _ = input.softmax(axis: -1) })
+            kernels.append(StreamKernel(name: "softmax forward+backward, rows of \(width)", bytes: bytes(input, 5),
+                                        run: forwardBackward(input) { $0.softmax(axis: -1) }))
         }
         for channels in [96, 768] {
-            let rows = x.reshaped([x.count / channels, channels])
+            let input = rows(channels)
             let weight = Tensor.ones([channels]), bias = Tensor.zeros([channels])
-            kernels.append(StreamKernel(name: "layer norm forward, C = \(channels)", bytes: 2 * n * floatBytes) {
-                _ = rows.layerNorm(weight: weight, bias: bias, epsilon: 1e-5)
+            kernels.append(StreamKernel(name: "layer norm forward, C = \(channels)", bytes: bytes(input, 2)) {
+                _ = input.layerNorm(weight: weight, bias: bias, epsilon: 1e-5)
             })
-            kernels.append(StreamKernel(name: "layer norm forward+backward, C = \(channels)", bytes: 5 * n * floatBytes,
-                                        run: backward({ $0.layerNorm(weight: weight, bias: bias, epsilon: 1e-5) },
-                                                      shape: [x.count / channels, channels])))
+            kernels.append(StreamKernel(name: "layer norm forward+backward, C = \(channels)", bytes: bytes(input, 5),
+                                        run: forwardBackward(input) { $0.layerNorm(weight: weight, bias: bias, epsilon: 1e-5) }))
         }
         return kernels
     }
