@@ -1,3 +1,4 @@
+import Foundation
 /// What an experiment may change about a registered network: the common settings and named
 /// architecture overrides (timm's `model_kwargs`, e.g. `embed_dim`, `depths`, `window_size`).
 public struct ModelOptions: Sendable {
@@ -93,5 +94,23 @@ struct OverrideReader {
         throw ModelError("\(model): unknown model_kwargs key '\(unknown)'"
                          + (nearest.isEmpty ? "" : "; did you mean \(nearest.joined(separator: ", "))?")
                          + " Valid keys: \(known.sorted().joined(separator: ", "))")
+    }
+}
+
+extension ModelArgument {
+    /// Parses a command-line value: `4` → integer, `0.5` → number, `2,4` or `[2, 4]` → integers,
+    /// `true`/`false` → flag, anything else → text.
+    public static func parse(_ text: String) -> ModelArgument {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let value = Int(trimmed) { return .integer(value) }
+        if let value = Double(trimmed) { return .number(value) }
+        if trimmed == "true" || trimmed == "false" { return .flag(trimmed == "true") }
+        let inner = trimmed.hasPrefix("[") && trimmed.hasSuffix("]") ? String(trimmed.dropFirst().dropLast()) : trimmed
+        let parts = inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count >= 1, inner.contains(",") || trimmed.hasPrefix("["), case let values = parts.compactMap({ Int($0) }),
+           values.count == parts.count {
+            return .integers(values)
+        }
+        return .text(trimmed)
     }
 }

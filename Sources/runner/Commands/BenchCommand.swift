@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TensorEngine
+import Models
 
 /// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
 /// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
@@ -20,7 +21,32 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print the figures as one JSON object instead of tables.")
     var json = false
 
+    @Option(help: "Benchmark this registered model instead of the kernels.")
+    var model: String?
+
+    @Option(help: "Batch size of the model benchmark.")
+    var batch = 8
+
+    @Option(help: "Input side of the model benchmark (default: the model's own).")
+    var imageSize: Int?
+
+    @Option(help: "Number of classes of the model benchmark.")
+    var classes: Int?
+
+    @Option(help: "Input channels of the model benchmark.")
+    var inChannels: Int?
+
+    @Option(name: .customLong("model-arg"), help: "Architecture override KEY=VALUE (e.g. depths=2,4 or window_size=4); repeatable.")
+    var modelArguments: [String] = []
+
+    @Option(help: "Timed steps of the model benchmark (after two warm-up steps).")
+    var steps = 5
+
     func run() throws {
+        if let model {
+            try runModel(model)
+            return
+        }
         let pool = ThreadPool.shared
         let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
         let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts)
@@ -61,6 +87,26 @@ struct BenchCommand: ParsableCommand {
                               + threadCounts.map { format(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, 0) + "%" })
         }
         print(streamTable.render())
+    }
+
+    private func runModel(_ name: String) throws {
+        var overrides: [String: ModelArgument] = [:]
+        for argument in modelArguments {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--model-arg expects KEY=VALUE, got '\(argument)'") }
+            overrides[parts[0]] = ModelArgument.parse(parts[1])
+        }
+        let options = ModelOptions(classes: classes, inChannels: inChannels, imageSize: imageSize, dropPathRate: 0,
+                                   overrides: overrides)
+        let result = try ModelBenchmark(name: name, options: options, batch: batch, steps: steps, warmup: 2).run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            return
+        }
+        print("\(name): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 2)) forward GFLOPs at \(result.imageSize) px, batch \(batch)")
+        print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
     }
 
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],

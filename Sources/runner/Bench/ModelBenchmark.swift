@@ -1,0 +1,77 @@
+import Foundation
+import TensorEngine
+import Layers
+import Models
+
+/// Model throughput on synthetic data: training steps (forward, loss, backward, parameter update)
+/// and evaluation forwards per second, the forward FLOPs, and peak resident memory.
+struct ModelBenchmark {
+    struct Result: Codable {
+        var model: String
+        var batch: Int
+        var imageSize: Int
+        var parameters: Int
+        var forwardGFLOPs: Double
+        var trainImagesPerSecond: Double
+        var evalImagesPerSecond: Double
+        var peakResidentMiB: Double
+    }
+
+    let name: String
+    let options: ModelOptions
+    let batch: Int
+    let steps: Int
+    let warmup: Int
+    /// Applies the gradients after each backward (the optimizer step); nil leaves them.
+    var update: ((any ClassificationModel) -> Void)?
+
+    func run() throws -> Result {
+        let model = try ModelRegistry.standard.build(name, options: options)
+        let size = model.imageSize, channels = model.inChannels
+        var generator = RandomGenerator(seed: 3)
+        let images = Tensor.normal([batch, channels, size, size], using: &generator)
+        let classes = Tape.withoutRecording { model(images.sliced(axis: 0, range: 0..<1), .evaluation()) }.shape[1]
+        let labels = (0..<batch).map { Int32($0 % classes) }
+        let flops = Tape.withoutRecording {
+            FlopCounter.measure { model(Tensor.zeros([1, channels, size, size]), .evaluation()) }.flops
+        }
+
+        model.prepareForTraining()
+        let context = ForwardContext(training: true, random: RandomGenerator(seed: 4))
+        func trainStep() {
+            let logits = model(images, context)
+            Tensor.crossEntropy(logits: logits, labels: labels, labelSmoothing: 0.1).backward()
+            update?(model)
+            for (_, parameter) in model.namedParameters() { parameter.zeroGrad() }
+        }
+        for _ in 0..<warmup { trainStep() }
+        var start = Stopwatch.now()
+        for _ in 0..<steps { trainStep() }
+        let trainSeconds = Stopwatch.now() - start
+
+        func evalStep() { _ = Tape.withoutRecording { model(images, .evaluation()) } }
+        for _ in 0..<warmup { evalStep() }
+        start = Stopwatch.now()
+        for _ in 0..<steps { evalStep() }
+        let evalSeconds = Stopwatch.now() - start
+
+        return Result(model: name, batch: batch, imageSize: size, parameters: model.parameterCount,
+                      forwardGFLOPs: Double(flops) / 1e9,
+                      trainImagesPerSecond: Double(batch * steps) / trainSeconds,
+                      evalImagesPerSecond: Double(batch * steps) / evalSeconds,
+                      peakResidentMiB: ProcessMemory.peakResidentMiB())
+    }
+}
+
+/// The process's memory as the kernel reports it.
+enum ProcessMemory {
+    /// Peak resident set size (VmHWM) in MiB, or 0 where /proc is unavailable.
+    static func peakResidentMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kib / 1024
+        }
+        return 0
+    }
+}
