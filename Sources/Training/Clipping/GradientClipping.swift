@@ -16,9 +16,9 @@ public enum GradientClipping {
     /// returns the norm before clipping (∞-norm when `normType` is `.infinity`).
     ///
     /// As PyTorch: the scale is `min(maxNorm / (norm + 1e-6), 1)` and is applied even when it is 1
-    /// (a no-op); parameters without a gradient are ignored; a non-finite norm is returned and the
-    /// gradients are left as they are when `errorIfNonfinite` is off, as `clip_grad_norm_`'s
-    /// default does (it then multiplies by NaN, which this leaves out: the step is better skipped).
+    /// (a no-op); parameters without a gradient are ignored. One deliberate difference: with a
+    /// non-finite norm PyTorch (by default) still multiplies the gradients, turning them into NaN;
+    /// here they are left as they are and the norm is returned so the caller can skip the step.
     @discardableResult
     public static func clipByGlobalNorm(_ parameters: [(name: String, tensor: Tensor)], maxNorm: Double,
                                         normType: Double = 2) -> Double {
