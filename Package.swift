@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "runner", targets: ["runner"]),
         .library(name: "TensorEngine", targets: ["TensorEngine"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -85,6 +86,17 @@ let package = Package(
             name: "RecipesTests",
             dependencies: ["Recipes"],
             resources: [.copy("Fixtures")]
+        ),
+        .target(
+            name: "Training",
+            dependencies: ["TensorEngine"],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "TensorEngine"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: kernelFlags
         ),
     ],
     swiftLanguageModes: [.v6]
