@@ -49,6 +49,9 @@ let package = Package(
                 "TensorEngine",
                 "Layers",
                 "Models",
+                "Recipes",
+                "Results",
+                "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags
