@@ -43,6 +43,11 @@ let package = Package(
             dependencies: ["TensorEngine", "Layers"],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "Trainer",
+            dependencies: ["TensorEngine", "Layers", "Models", "Recipes", "Results", "Training"],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "runner",
             dependencies: [
@@ -52,6 +57,7 @@ let package = Package(
                 "Recipes",
                 "Results",
                 "Training",
+                "Trainer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags

@@ -18,6 +18,12 @@ public struct StateLoadError: Error, CustomStringConvertible {
     public var unexpected: [String] = []
     public var shapeMismatches: [(name: String, expected: [Int], found: [Int])] = []
 
+    public init(source: String, missing: [String] = [], unexpected: [String] = []) {
+        self.source = source
+        self.missing = missing
+        self.unexpected = unexpected
+    }
+
     public var description: String {
         var lines = ["\(source) does not fit the model:"]
         func list(_ title: String, _ names: [String]) {

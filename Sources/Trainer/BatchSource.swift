@@ -1,0 +1,53 @@
+import TensorEngine
+
+/// One batch: images `[B, C, H, W]` and their class labels.
+public struct Batch {
+    public let images: Tensor
+    public let labels: [Int32]
+    public init(images: Tensor, labels: [Int32]) {
+        self.images = images
+        self.labels = labels
+    }
+    public var count: Int { labels.count }
+}
+
+/// Where the trainer's batches come from: a split of a dataset with its transforms and order.
+/// The order of an epoch depends only on the seed and the epoch, so a resumed run sees the same
+/// batches as one that never stopped.
+public protocol BatchSource: AnyObject {
+    /// Samples per epoch (after `num_samples`).
+    var sampleCount: Int { get }
+    /// Batches per epoch.
+    var batchesPerEpoch: Int { get }
+    /// Number of classes the labels range over.
+    var classCount: Int { get }
+    /// Batch `index` of `epoch` (0-based).
+    func batch(_ index: Int, epoch: Int) throws -> Batch
+}
+
+/// Seeded random images with random labels, for benchmarks and tests: sample `i` is the same in
+/// every epoch and every run with the same seed.
+public final class SyntheticBatchSource: BatchSource {
+    public let sampleCount: Int
+    public let batchSize: Int
+    public let classCount: Int
+    let channels: Int, size: Int, seed: UInt64
+
+    public init(samples: Int, batchSize: Int, classes: Int, channels: Int, size: Int, seed: UInt64 = 0) {
+        sampleCount = samples
+        self.batchSize = batchSize
+        classCount = classes
+        self.channels = channels
+        self.size = size
+        self.seed = seed
+    }
+
+    public var batchesPerEpoch: Int { max(1, sampleCount / batchSize) }
+
+    public func batch(_ index: Int, epoch: Int) throws -> Batch {
+        var generator = RandomGenerator(seed: seed &+ UInt64(index))
+        let images = Tensor.normal([batchSize, channels, size, size], using: &generator)
+        let labels = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(classCount)) }
+        return Batch(images: images, labels: labels)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import TensorEngine
+import Layers
+import Models
+
+/// Everything besides the weights that a run needs to continue exactly where it stopped.
+public struct TrainingState {
+    public var runID: Int64
+    public var model: String
+    /// Epochs finished (the next epoch to run is this number, 0-based).
+    public var completedEpochs: Int
+    public var globalStep: Int
+    public var bestTop1: Double?
+    public var bestEpoch: Int?
+    /// The stream that dropout and drop-path draw from, as it stood at the end of the last epoch.
+    public var random: RandomGenerator
+    public var experimentYAML: String
+    public var configHash: String
+    /// Optimizer moments and step counts by name.
+    public var optimizer: [(String, Tensor)]
+    /// Exponential moving average of the weights, when the recipe keeps one.
+    public var ema: [(String, Tensor)]
+    /// Periodic checkpoints kept so far: epoch, top-1 (if validated), file name.
+    public var keptCheckpoints: [KeptCheckpoint]
+
+    public struct KeptCheckpoint: Codable, Sendable, Equatable {
+        public var epoch: Int
+        public var top1: Double?
+        public var file: String
+    }
+}
+
+/// A checkpoint is two files written together: `NAME.safetensors` holds the model's state dict
+/// under timm's names — nothing else, so `timm.create_model(...).load_state_dict(load_file(...),
+/// strict=True)` takes it as it is — and `NAME.state.safetensors` holds the training state. Both
+/// carry the same token; a pair whose tokens differ (a crash between the two renames) is refused
+/// rather than resumed from mismatched halves. Each file is written atomically.
+public enum CheckpointFiles {
+    static let stateFormat = "runner-training-state-1"
+
+    /// `…/last.safetensors` → `…/last.state.safetensors`.
+    public static func statePath(for weights: URL) -> URL {
+        let base = weights.deletingPathExtension()
+        return base.appendingPathExtension("state").appendingPathExtension("safetensors")
+    }
+
+    /// Writes the training state, then the weights (see the type's discussion for the order).
+    public static func save(_ model: any ClassificationModel, state: TrainingState?, to url: URL) throws {
+        let token = UUID().uuidString
+        var weightsMetadata = ["format": "pt", "runner_checkpoint": token]
+        if let state {
+            weightsMetadata["runner_model"] = state.model
+            weightsMetadata["runner_epoch"] = String(state.completedEpochs)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            let metadata: [String: String] = [
+                "format": stateFormat,
+                "runner_checkpoint": token,
+                "run_id": String(state.runID),
+                "model": state.model,
+                "completed_epochs": String(state.completedEpochs),
+                "global_step": String(state.globalStep),
+                "best_top1": state.bestTop1.map { String($0) } ?? "",
+                "best_epoch": state.bestEpoch.map { String($0) } ?? "",
+                "random": String(decoding: try encoder.encode(state.random), as: UTF8.self),
+                "experiment_yaml": state.experimentYAML,
+                "config_hash": state.configHash,
+                "kept_checkpoints": String(decoding: try encoder.encode(state.keptCheckpoints), as: UTF8.self),
+            ]
+            let tensors = state.optimizer.map { (name: "optimizer." + $0.0, tensor: $0.1) }
+                + state.ema.map { (name: "ema." + $0.0, tensor: $0.1) }
+            try Safetensors.write(tensors, metadata: metadata, to: statePath(for: url))
+        }
+        try Safetensors.write(model.stateDict(), metadata: weightsMetadata, to: url)
+    }
+
+    /// Reads the training state that belongs to the weights at `url`.
+    public static func loadState(for url: URL) throws -> TrainingState {
+        let weights = try Safetensors.read(url)
+        let stateURL = statePath(for: url)
+        guard FileManager.default.fileExists(atPath: stateURL.path) else {
+            throw TrainingError.checkpoint("\(url.path) has no training state beside it (\(stateURL.lastPathComponent)); it holds weights only — load it with `pretrained:`/`ckpt_path` to start a new run from it")
+        }
+        let file = try Safetensors.read(stateURL)
+        let metadata = file.metadata
+        guard metadata["format"] == stateFormat else {
+            throw TrainingError.checkpoint("\(stateURL.path) is not a runner training state (format \(metadata["format"] ?? "missing"))")
+        }
+        guard metadata["runner_checkpoint"] == weights.metadata["runner_checkpoint"] else {
+            throw TrainingError.checkpoint("\(url.lastPathComponent) and \(stateURL.lastPathComponent) come from different saves (a crash between writing them?); resume from another checkpoint of the run")
+        }
+        func int(_ key: String) throws -> Int {
+            guard let value = metadata[key].flatMap({ Int($0) }) else {
+                throw TrainingError.checkpoint("\(stateURL.path) lacks \(key)")
+            }
+            return value
+        }
+        let decoder = JSONDecoder()
+        let random = try decoder.decode(RandomGenerator.self, from: Data((metadata["random"] ?? "").utf8))
+        let kept = try decoder.decode([TrainingState.KeptCheckpoint].self, from: Data((metadata["kept_checkpoints"] ?? "[]").utf8))
+        var optimizer: [(String, Tensor)] = [], ema: [(String, Tensor)] = []
+        for entry in file.entries {
+            if entry.name.hasPrefix("optimizer.") { optimizer.append((String(entry.name.dropFirst(10)), entry.tensor())) }
+            if entry.name.hasPrefix("ema.") { ema.append((String(entry.name.dropFirst(4)), entry.tensor())) }
+        }
+        return TrainingState(runID: Int64(try int("run_id")), model: metadata["model"] ?? "",
+                             completedEpochs: try int("completed_epochs"), globalStep: try int("global_step"),
+                             bestTop1: metadata["best_top1"].flatMap { Double($0) }, bestEpoch: metadata["best_epoch"].flatMap { Int($0) },
+                             random: random, experimentYAML: metadata["experiment_yaml"] ?? "",
+                             configHash: metadata["config_hash"] ?? "", optimizer: optimizer, ema: ema, keptCheckpoints: kept)
+    }
+}

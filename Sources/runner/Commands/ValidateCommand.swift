@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import Models
+import Recipes
+import Results
+import Trainer
+
+/// `runner validate --ckpt FILE [-c RECIPE]`: evaluates a checkpoint on the validation split and
+/// records the evaluation. A missing or damaged checkpoint is an error, never random weights.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Evaluate a checkpoint on the validation split: loss, top-1, top-5, img/s.")
+
+    @Option(name: [.short, .customLong("config")], help: "The recipe (default: the one saved with the checkpoint).")
+    var config: String?
+
+    @Option(help: "The checkpoint to evaluate (weights .safetensors).")
+    var ckpt: String
+
+    @Option(name: .customLong("set"), help: "Override a recipe key (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Where the weights come from when the file does not say: timm, torchvision or hf.")
+    var weightsFormat: String = "auto"
+
+    @Option(help: "The results store to record the evaluation in.")
+    var db: String?
+
+    func run() throws {
+        let url = URL(fileURLWithPath: ckpt)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ValidationError("checkpoint \(ckpt) does not exist; runs keep theirs in runs/<id>-<name>/ (best.safetensors, last.safetensors)")
+        }
+        var experiment: Experiment
+        var runID: RunID?
+        if let config {
+            experiment = try ExperimentLoading.load(config: config, overrides: overrides)
+        } else if let saved = try? CheckpointFiles.loadState(for: url) {
+            experiment = try Experiment.load(yaml: saved.experimentYAML, path: "\(ckpt) (saved recipe)", overrides: overrides)
+            runID = RunID(saved.runID)
+        } else {
+            throw ValidationError("\(ckpt) carries no recipe (no training state beside it); pass the recipe with -c")
+        }
+        guard let format = WeightsFormat(argument: weightsFormat) else {
+            throw ValidationError("--weights-format must be one of \(WeightsFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let model = try ModelFactory.build(experiment)
+        let report = try WeightLoading.load(into: model, from: url, format: format)
+        for notice in report.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
+        let source = try DataSources.make(experiment, split: .validation)
+        let progress = ProgressReporter(interval: experiment.system.logInterval)
+        let start = Date()
+        let result = try Evaluator.evaluate(model, on: source) { done, loss in
+            progress.update(label: "validate", done: done, total: source.sampleCount,
+                            imagesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9),
+                            fields: ["loss \(ProgressReporter.format(loss, 4))"], elapsed: Date().timeIntervalSince(start))
+        }
+        progress.finish()
+        print(String(format: "%@ on %@ (%d images): loss %.4f, top-1 %.2f%%, top-5 %.2f%%, %.1f img/s",
+                     url.lastPathComponent, experiment.dataset.name.rawValue, result.samples, result.loss, result.top1,
+                     result.top5, result.imagesPerSecond))
+        let store = try ResultsStore(path: db ?? experiment.system.resultsStorePath)
+        _ = try store.recordEvaluation(EvaluationRecord(
+            runID: runID, checkpoint: url.path, dataset: experiment.dataset.name.rawValue,
+            split: experiment.dataset.valSplit, loss: result.loss, top1: result.top1, top5: result.top5,
+            imagesPerSecond: result.imagesPerSecond, samples: result.samples))
+    }
+}
