@@ -30,13 +30,16 @@ struct TrainCommand: ParsableCommand {
     var runsDirectory = "runs"
 
     func run() throws {
-        var experiment = try ExperimentLoading.load(config: config, overrides: overrides)
-        if let resume {
-            // A resumed run keeps the recipe it started with unless the command line says otherwise.
+        let experiment: Experiment
+        if let resume, config == nil {
+            // A resumed run keeps the recipe it started with, plus any --set given now.
             let saved = try CheckpointFiles.loadState(for: URL(fileURLWithPath: resume))
-            if config == nil {
-                experiment = try Experiment.load(yaml: saved.experimentYAML, path: "\(resume) (saved recipe)", overrides: overrides)
+            experiment = try Experiment.load(yaml: saved.experimentYAML, path: "\(resume) (saved recipe)", overrides: overrides)
+        } else {
+            guard config != nil else {
+                throw ValidationError("give a recipe with -c FILE (see configs/), or --resume a checkpoint")
             }
+            experiment = try ExperimentLoading.load(config: config, overrides: overrides)
         }
         if let threads = experiment.system.numThreads { ThreadPool.shared.setActiveThreads(threads) }
         let model = try ModelFactory.build(experiment)
