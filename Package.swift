@@ -74,6 +74,10 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .testTarget(
+            name: "RunnerTests",
+            dependencies: ["runner", "Results"]
+        ),
+        .testTarget(
             name: "TensorEngineTests",
             dependencies: ["TensorEngine"],
             resources: [.copy("Fixtures")],
