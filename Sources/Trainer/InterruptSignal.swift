@@ -7,8 +7,13 @@ import Synchronization
 public enum InterruptSignal {
     private static let received = Atomic<Int32>(0)
 
-    /// Installs the handlers (idempotent).
+    /// Installs the handlers (idempotent). The signals are also unblocked: a parent that blocks
+    /// them (some test runners and process managers do) would otherwise pass its mask on to us.
     public static func install() {
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for signal in [SIGINT, SIGTERM] { sigaddset(&unblocked, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signal in [SIGINT, SIGTERM] {
             var action = sigaction()
             #if os(Linux)
