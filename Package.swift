@@ -43,9 +43,19 @@ let package = Package(
             dependencies: ["TensorEngine", "Layers"],
             swiftSettings: kernelFlags
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Datasets",
+            dependencies: ["TensorEngine", "CZlib"],
+            swiftSettings: kernelFlags
+        ),
         .target(
             name: "Trainer",
-            dependencies: ["TensorEngine", "Layers", "Models", "Recipes", "Results", "Training"],
+            dependencies: ["TensorEngine", "Layers", "Models", "Datasets", "Recipes", "Results", "Training"],
             swiftSettings: kernelFlags
         ),
         .executableTarget(
@@ -58,6 +68,7 @@ let package = Package(
                 "Results",
                 "Training",
                 "Trainer",
+                "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags

@@ -1,5 +1,6 @@
 import Foundation
 import TensorEngine
+import Datasets
 import Layers
 import Models
 import Training

@@ -1,0 +1,67 @@
+import TensorEngine
+
+/// Batches of an in-memory image set: a seeded shuffle per epoch, each image transformed with
+/// randomness drawn from (seed, epoch, position), so batch `i` of epoch `e` is the same in every run
+/// with the same seed — whatever the thread count, and after a resume.
+public final class ImageBatchSource: BatchSource {
+    public let dataset: ImageClassificationSet
+    public let transform: ImageTransform
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let dropRemainder: Bool
+    let seed: UInt64
+
+    public init(dataset: ImageClassificationSet, transform: ImageTransform, batchSize: Int, shuffle: Bool,
+                dropRemainder: Bool, seed: UInt64) {
+        self.dataset = dataset
+        self.transform = transform
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropRemainder = dropRemainder
+        self.seed = seed
+    }
+
+    public var sampleCount: Int { dataset.count }
+    public var classCount: Int { dataset.classCount }
+    public var batchesPerEpoch: Int {
+        dropRemainder ? max(1, dataset.count / batchSize) : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    private var cachedOrder: (epoch: Int, order: [Int])?
+
+    /// The sample order of an epoch: a Fisher–Yates shuffle seeded by (seed, epoch), or 0..<n.
+    func order(epoch: Int) -> [Int] {
+        if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
+        var order = Array(0..<dataset.count)
+        if shuffle {
+            var random = RandomGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
+            for i in stride(from: order.count - 1, to: 0, by: -1) {
+                order.swapAt(i, Int(random.next() % UInt64(i + 1)))
+            }
+        }
+        cachedOrder = (epoch, order)
+        return order
+    }
+
+    public func batch(_ index: Int, epoch: Int) throws -> Batch {
+        let order = order(epoch: epoch)
+        let start = index * batchSize
+        let count = min(batchSize, order.count - start)
+        let size = transform.size, channels = dataset.channels
+        let images = Tensor(uninitializedShape: [count, channels, size, size])
+        let out = images.data
+        let plane = channels * size * size
+        let source = self.dataset, transform = self.transform, seed = self.seed
+        order.withUnsafeBufferPointer { order in
+            parallelFor(count, grain: 8) { range in
+                for i in range {
+                    let position = start + i
+                    var random = RandomGenerator(seed: seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(position) &* 7_919)
+                    transform.apply(source, index: order[position], into: out + i * plane, random: &random)
+                }
+            }
+        }
+        let labels = (0..<count).map { dataset.labels[order[start + $0]] }
+        return Batch(images: images, labels: labels)
+    }
+}

@@ -1,0 +1,92 @@
+import TensorEngine
+
+/// What happens to each image on its way into a batch, in MindCV's and timm's terms: training takes a
+/// random resized crop (area fraction `scale`, aspect `ratio`) and flips; evaluation resizes to
+/// `size / cropFraction` and takes the centre crop. Both end with `(x − mean) / std` per channel,
+/// mean and std on the 0–255 scale as MindCV writes them.
+public struct ImageTransform: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case train(scale: ClosedRange<Double>, ratio: ClosedRange<Double>, horizontalFlip: Double, verticalFlip: Double)
+        case evaluation(cropFraction: Double)
+    }
+
+    public var size: Int
+    public var mode: Mode
+    public var mean: [Float]
+    public var std: [Float]
+
+    public init(size: Int, mode: Mode, mean: [Float], std: [Float]) {
+        self.size = size
+        self.mode = mode
+        self.mean = mean
+        self.std = std
+    }
+
+    /// Transforms image `index` of `set` into `out` (`[C, size, size]`, channel-planar), drawing its
+    /// randomness from `random`.
+    public func apply(_ set: ImageClassificationSet, index: Int, into out: UnsafeMutablePointer<Float>,
+                      random: inout RandomGenerator) {
+        let (h, w, c) = (set.height, set.width, set.channels)
+        var region: (top: Double, left: Double, height: Double, width: Double)
+        var flipX = false, flipY = false
+        switch mode {
+        case let .train(scale, ratio, horizontalFlip, verticalFlip):
+            region = Self.randomResizedRegion(height: h, width: w, scale: scale, ratio: ratio, random: &random)
+            flipX = Double(random.nextUniform()) < horizontalFlip
+            flipY = Double(random.nextUniform()) < verticalFlip
+        case let .evaluation(cropFraction):
+            // Resize the shorter side to size / cropFraction, then cut the centre size × size:
+            // in source pixels, a centred square of side shorter · cropFraction.
+            let side = Double(min(h, w)) * min(cropFraction, 1)
+            region = ((Double(h) - side) / 2, (Double(w) - side) / 2, side, side)
+        }
+        let base = index * h * w * c
+        set.images.withUnsafeBufferPointer { pixels in
+            let scaleY = region.height / Double(size), scaleX = region.width / Double(size)
+            for y in 0..<size {
+                let sourceY = region.top + (Double(flipY ? size - 1 - y : y) + 0.5) * scaleY - 0.5
+                let y0 = Int(sourceY.rounded(.down)), fy = Float(sourceY - Double(y0))
+                let ya = min(max(y0, 0), h - 1), yb = min(max(y0 + 1, 0), h - 1)
+                for x in 0..<size {
+                    let sourceX = region.left + (Double(flipX ? size - 1 - x : x) + 0.5) * scaleX - 0.5
+                    let x0 = Int(sourceX.rounded(.down)), fx = Float(sourceX - Double(x0))
+                    let xa = min(max(x0, 0), w - 1), xb = min(max(x0 + 1, 0), w - 1)
+                    for channel in 0..<c {
+                        func p(_ yy: Int, _ xx: Int) -> Float { Float(pixels[base + (yy * w + xx) * c + channel]) }
+                        let top = p(ya, xa) + (p(ya, xb) - p(ya, xa)) * fx
+                        let bottom = p(yb, xa) + (p(yb, xb) - p(yb, xa)) * fx
+                        let value = top + (bottom - top) * fy
+                        let m = mean[min(channel, mean.count - 1)], s = std[min(channel, std.count - 1)]
+                        out[(channel * size + y) * size + x] = (value - m) / s
+                    }
+                }
+            }
+        }
+    }
+
+    /// torchvision's `RandomResizedCrop.get_params`: ten tries at a region of the drawn area and
+    /// aspect that fits, else the centre crop clamped to the allowed ratios.
+    static func randomResizedRegion(height: Int, width: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
+                                    random: inout RandomGenerator) -> (Double, Double, Double, Double) {
+        let area = Double(height * width)
+        let logRatio = (Foundation_log(ratio.lowerBound), Foundation_log(ratio.upperBound))
+        for _ in 0..<10 {
+            let target = area * (scale.lowerBound + (scale.upperBound - scale.lowerBound) * random.nextUniformDouble())
+            let aspect = Foundation_exp(logRatio.0 + (logRatio.1 - logRatio.0) * random.nextUniformDouble())
+            let w = (target * aspect).squareRoot().rounded(), h = (target / aspect).squareRoot().rounded()
+            if w > 0, h > 0, w <= Double(width), h <= Double(height) {
+                let top = Double(Int(random.nextUniformDouble() * (Double(height) - h + 1)))
+                let left = Double(Int(random.nextUniformDouble() * (Double(width) - w + 1)))
+                return (top, left, h, w)
+            }
+        }
+        let inRatio = Double(width) / Double(height)
+        var w = Double(width), h = Double(height)
+        if inRatio < ratio.lowerBound { h = (w / ratio.lowerBound).rounded() } else if inRatio > ratio.upperBound { w = (h * ratio.upperBound).rounded() }
+        return ((Double(height) - h) / 2, (Double(width) - w) / 2, h, w)
+    }
+}
+
+import Foundation
+@inline(__always) private func Foundation_log(_ x: Double) -> Double { log(x) }
+@inline(__always) private func Foundation_exp(_ x: Double) -> Double { exp(x) }
