@@ -85,6 +85,11 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "TensorEngine"],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
             name: "RunnerTests",
             dependencies: ["runner", "Results"]
         ),

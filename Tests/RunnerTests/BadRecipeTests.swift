@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// Recipes a user gets wrong, through the binary: each fails before training with a message that
+/// names the file, line and key (or the override) and says what would be right.
+@Suite struct BadRecipeTests {
+    static let base = """
+        model: swinv2_tiny_window8_256
+        dataset: synthetic
+        num_classes: 4
+        epoch_size: 1
+        warmup_epochs: 0
+
+        """
+
+    @Test(arguments: [
+        ("bacth_size: 8", "bad.yaml:6:1: unknown key 'bacth_size'; did you mean 'batch_size'?"),
+        ("epochs: 3", "unknown key 'epochs'; did you mean 'epoch_size'?"),
+        ("lr: fast", "bad.yaml:6:5: key 'lr' expects a number, got 'fast'"),
+        ("batch_size: 0", "key 'batch_size' value 0 is out of range"),
+        ("batch_size: 1.5", "key 'batch_size'"),
+        ("label_smoothing: 1.5", "key 'label_smoothing'"),
+        ("opt: adamx", "key 'opt'"),
+        ("scheduler: cosine", "key 'scheduler'"),
+        ("hflip: 2", "key 'hflip'"),
+        ("epoch_size: 1\nepoch_size: 2", "duplicate"),
+        ("dataset: imagenett", "key 'dataset'"),
+        ("drop_path_rate: -0.1", "key 'drop_path_rate'"),
+    ])
+    func rejected(_ line: String, _ message: String) throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        try scratch.write("bad.yaml", Self.base + line + "\n")
+        let result = try scratch.run(["train", "-c", "bad.yaml"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("runs/results.sqlite")), "nothing is recorded for a bad recipe")
+    }
+
+    @Test func unknownModelListsNearestNames() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        try scratch.write("bad.yaml", Self.base.replacingOccurrences(of: "swinv2_tiny_window8_256", with: "swinv2_tiny_windw8_256"))
+        let result = try scratch.run(["train", "-c", "bad.yaml"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("bad.yaml:1:1: key 'model' has unknown value 'swinv2_tiny_windw8_256'"), "\(result.standardError)")
+        #expect(result.standardError.contains("swinv2_tiny_window8_256"), "\(result.standardError)")
+    }
+
+    @Test func badOverrideNamesTheCommandLine() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        try scratch.write("ok.yaml", Self.base)
+        let result = try scratch.run(["train", "-c", "ok.yaml", "--set", "lr=fast"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("command line override 'lr=fast'"), "\(result.standardError)")
+    }
+
+    @Test func missingRecipeFileIsNamed() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let result = try scratch.run(["train", "-c", "absent.yaml"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("absent.yaml"), "\(result.standardError)")
+    }
+
+    @Test func unwiredFeatureIsRefusedNotIgnored() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        try scratch.write("mix.yaml", Self.base + "mixup: 0.8\n")
+        let result = try scratch.run(["train", "-c", "mix.yaml"])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("does not implement mixup"), "\(result.standardError)")
+    }
+}
