@@ -48,9 +48,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .target(
             name: "Datasets",
-            dependencies: ["TensorEngine", "CZlib"],
+            dependencies: ["TensorEngine", "CZlib", "CTurboJPEG", "CPNG"],
             swiftSettings: kernelFlags
         ),
         .target(

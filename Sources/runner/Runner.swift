@@ -6,6 +6,6 @@ struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Train, validate and compare image-classification experiments on the CPU.",
-        subcommands: [TrainCommand.self, ValidateCommand.self, ConfigCommand.self, ReportCommand.self, ModelsCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, ValidateCommand.self, PredictCommand.self, ConfigCommand.self, ReportCommand.self, ModelsCommand.self, BenchCommand.self]
     )
 }

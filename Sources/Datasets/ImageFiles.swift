@@ -1,0 +1,26 @@
+import TensorEngine
+
+/// Image files turned into a model's evaluation input.
+public enum ImageFiles {
+    /// ImageNet's mean and standard deviation on the 0–255 scale (MindCV's defaults).
+    public static let imageNetMean: [Float] = [123.675, 116.28, 103.53]
+    public static let imageNetStd: [Float] = [58.395, 57.12, 57.375]
+
+    /// `[B, C, size, size]`: each file decoded, the shorter side scaled to `size / cropFraction`, the
+    /// centre `size × size` taken (bilinear), normalised with ImageNet's statistics.
+    public static func evaluationBatch(_ paths: [String], size: Int, channels: Int,
+                                       cropFraction: Double = 0.9) throws -> Tensor {
+        let batch = Tensor(uninitializedShape: [paths.count, channels, size, size])
+        let transform = ImageTransform(size: size, mode: .evaluation(cropFraction: cropFraction),
+                                       mean: channels == 1 ? [imageNetMean.reduce(0, +) / 3] : imageNetMean,
+                                       std: channels == 1 ? [imageNetStd.reduce(0, +) / 3] : imageNetStd)
+        var random = RandomGenerator(seed: 0)
+        for (i, path) in paths.enumerated() {
+            let image = try ImageDecoder.decode(path, channels: channels)
+            let set = ImageClassificationSet(images: image.pixels, labels: [0], height: image.height, width: image.width,
+                                             channels: channels, classNames: ["?"])
+            transform.apply(set, index: 0, into: batch.data + i * channels * size * size, random: &random)
+        }
+        return batch
+    }
+}
