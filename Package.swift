@@ -97,11 +97,12 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests",
             dependencies: ["Datasets", "TensorEngine"],
+            resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
         ),
         .testTarget(
             name: "RunnerTests",
-            dependencies: ["runner", "Results"]
+            dependencies: ["runner", "Results", "TensorEngine"]
         ),
         .testTarget(
             name: "TensorEngineTests",
