@@ -114,3 +114,52 @@ extension ModelArgument {
         return .text(trimmed)
     }
 }
+
+/// The settings every family shares, so the experiment's options and the matching overrides are
+/// applied in one place.
+protocol CommonModelSettings {
+    var imageSize: Int { get set }
+    var classes: Int { get set }
+    var inChannels: Int { get set }
+    var dropRate: Float { get set }
+    /// nil for families without stochastic depth.
+    var stochasticDepthRate: Float? { get set }
+}
+
+extension OverrideReader {
+    /// Applies `options`, then the overrides `img_size`, `in_chans`, `num_classes`, `drop_rate` and
+    /// (where the family has it) `drop_path_rate`.
+    mutating func applyCommon<C: CommonModelSettings>(_ options: ModelOptions, to c: inout C) throws {
+        if let v = options.imageSize { c.imageSize = v }
+        if let v = options.classes { c.classes = v }
+        if let v = options.inChannels { c.inChannels = v }
+        if let v = options.dropRate { c.dropRate = v }
+        if let v = options.dropPathRate, c.stochasticDepthRate != nil { c.stochasticDepthRate = v }
+        if let v = try int("img_size") { c.imageSize = v }
+        if let v = try int("in_chans") { c.inChannels = v }
+        if let v = try int("num_classes") { c.classes = v }
+        if let v = try float("drop_rate") { c.dropRate = v }
+        if c.stochasticDepthRate != nil, let v = try float("drop_path_rate") { c.stochasticDepthRate = v }
+    }
+}
+
+extension SwinV2Configuration: CommonModelSettings {
+    var stochasticDepthRate: Float? {
+        get { dropPathRate }
+        set { if let newValue { dropPathRate = newValue } }
+    }
+}
+
+extension TwinsConfiguration: CommonModelSettings {
+    var stochasticDepthRate: Float? {
+        get { dropPathRate }
+        set { if let newValue { dropPathRate = newValue } }
+    }
+}
+
+extension ResNet.Configuration: CommonModelSettings {
+    var stochasticDepthRate: Float? {
+        get { nil }
+        set {}
+    }
+}

@@ -20,16 +20,9 @@ extension ResNet {
     static func build(name: String, base: Configuration, options: ModelOptions) throws -> ResNet {
         var c = base
         var reader = OverrideReader(model: name, options.overrides)
-        if let v = options.imageSize { c.imageSize = v }
-        if let v = options.classes { c.classes = v }
-        if let v = options.inChannels { c.inChannels = v }
-        if let v = options.dropRate { c.dropRate = v }
-        if let v = try reader.int("img_size") { c.imageSize = v }
-        if let v = try reader.int("in_chans") { c.inChannels = v }
-        if let v = try reader.int("num_classes") { c.classes = v }
+        try reader.applyCommon(options, to: &c)
         if let v = try reader.ints("layers") { c.layers = v }
         if let v = try reader.int("width") { c.width = v }
-        if let v = try reader.float("drop_rate") { c.dropRate = v }
         try reader.finish(known: overrideKeys)
         do {
             return try ResNet(c, seed: options.seed)

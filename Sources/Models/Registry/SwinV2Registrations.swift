@@ -45,15 +45,8 @@ extension SwinV2 {
     static func build(name: String, base: SwinV2Configuration, options: ModelOptions) throws -> SwinV2 {
         var c = base
         var reader = OverrideReader(model: name, options.overrides)
-        if let v = options.imageSize { c.imageSize = v }
-        if let v = options.classes { c.classes = v }
-        if let v = options.inChannels { c.inChannels = v }
-        if let v = options.dropRate { c.dropRate = v }
-        if let v = options.dropPathRate { c.dropPathRate = v }
-        if let v = try reader.int("img_size") { c.imageSize = v }
+        try reader.applyCommon(options, to: &c)
         if let v = try reader.int("patch_size") { c.patchSize = v }
-        if let v = try reader.int("in_chans") { c.inChannels = v }
-        if let v = try reader.int("num_classes") { c.classes = v }
         if let v = try reader.int("embed_dim") { c.embedDim = v }
         if let v = try reader.ints("depths") { c.depths = v }
         let stages = c.depths.count
@@ -61,10 +54,8 @@ extension SwinV2 {
         if let v = try reader.ints("window_size", count: stages) { c.windowSizes = v }
         if let v = try reader.ints("pretrained_window_sizes", count: stages) { c.pretrainedWindowSizes = v }
         if let v = try reader.float("mlp_ratio") { c.mlpRatio = v }
-        if let v = try reader.float("drop_rate") { c.dropRate = v }
         if let v = try reader.float("proj_drop_rate") { c.projectionDropRate = v }
         if let v = try reader.float("attn_drop_rate") { c.attentionDropRate = v }
-        if let v = try reader.float("drop_path_rate") { c.dropPathRate = v }
         try reader.finish(known: overrideKeys)
         // Fewer stages than the base: trim the per-stage lists that were not overridden.
         if c.windowSizes.count != stages { c.windowSizes = Array(c.windowSizes.prefix(stages)) + Array(repeating: c.windowSizes.last ?? 8, count: max(0, stages - c.windowSizes.count)) }

@@ -39,15 +39,8 @@ extension Twins {
     static func build(name: String, base: TwinsConfiguration, options: ModelOptions) throws -> Twins {
         var c = base
         var reader = OverrideReader(model: name, options.overrides)
-        if let v = options.imageSize { c.imageSize = v }
-        if let v = options.classes { c.classes = v }
-        if let v = options.inChannels { c.inChannels = v }
-        if let v = options.dropRate { c.dropRate = v }
-        if let v = options.dropPathRate { c.dropPathRate = v }
-        if let v = try reader.int("img_size") { c.imageSize = v }
+        try reader.applyCommon(options, to: &c)
         if let v = try reader.int("patch_size") { c.patchSize = v }
-        if let v = try reader.int("in_chans") { c.inChannels = v }
-        if let v = try reader.int("num_classes") { c.classes = v }
         if let v = try reader.ints("embed_dims") { c.embedDims = v }
         if let v = try reader.ints("depths") { c.depths = v }
         let stages = c.depths.count
@@ -55,10 +48,8 @@ extension Twins {
         if let v = try reader.ints("mlp_ratios", count: stages) { c.mlpRatios = v.map(Float.init) }
         if let v = try reader.ints("sr_ratios", count: stages) { c.subsamplingRatios = v }
         if let v = try reader.ints("wss", count: stages) { c.windowSizes = v }
-        if let v = try reader.float("drop_rate") { c.dropRate = v }
         if let v = try reader.float("proj_drop_rate") { c.projectionDropRate = v }
         if let v = try reader.float("attn_drop_rate") { c.attentionDropRate = v }
-        if let v = try reader.float("drop_path_rate") { c.dropPathRate = v }
         try reader.finish(known: overrideKeys)
         do {
             return try Twins(c, seed: options.seed)
