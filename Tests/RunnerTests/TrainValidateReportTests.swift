@@ -78,3 +78,23 @@ import Results
         #expect(broken.standardError.contains("broken.safetensors: not a valid safetensors file"), "\(broken.standardError)")
     }
 }
+
+/// The quickstart's data path on a subset of the real Fashion-MNIST files from Debian's package.
+@Suite struct FashionMNISTSubsetTests {
+    @Test func trainsAndValidatesOnASubset() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let quickstart = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/quickstart_fashion_mnist.yaml")
+        let result = try scratch.run(["train", "-c", quickstart.path, "--set", "num_samples=512", "--set", "epoch_size=2",
+                                      "--set", "warmup_epochs=1", "--set", "decay_epochs=1", "--set", "batch_size=64"])
+        #expect(result.status == 0, "\(result.combined)")
+        #expect(result.standardError.contains("512 training images in 8 batches of 64"), "\(result.standardError)")
+        let store = try ResultsStore(path: scratch.path("runs/results.sqlite"))
+        let run = try #require(try store.runs().first)
+        #expect(run.run.dataset == "fashion_mnist")
+        #expect(run.epochs.count == 2)
+        // Two short epochs on 512 images already beat chance (10%) by far.
+        #expect((run.epochs.last?.top1 ?? 0) > 30, "\(run.epochs)")
+    }
+}
