@@ -40,8 +40,9 @@ public enum Gemm {
     }
 
     /// `batch` independent products with fixed element strides between consecutive matrices.
-    /// Batches are spread across threads, one single-threaded GEMM each; a short batch of large
-    /// matrices parallelises inside each product instead.
+    /// Batches are spread across threads, one single-threaded GEMM each (``SmallGemm``'s
+    /// register-blocked kernel when every dimension is small, OpenBLAS otherwise); a short batch
+    /// of large matrices parallelises inside each product instead.
     public static func batched(batch: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                alpha: Float = 1,
                                a: UnsafePointer<Float>, lda: Int, strideA: Int,
@@ -59,7 +60,22 @@ public enum Gemm {
             return
         }
         FlopCounter.add(2 * batch * m * n * k)
-        parallelFor(batch, grain: max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))) { range in
+        let grain = max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))
+        if SmallGemm.fits(m: m, n: n, k: k) {
+            // Small products (window attention): the register-blocked kernel, one scratch panel
+            // per chunk of the batch.
+            parallelFor(batch, grain: grain) { range in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.scratchCount(n: n, k: k)) { scratch in
+                    for i in range {
+                        SmallGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                           a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+                                           beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
+                    }
+                }
+            }
+            return
+        }
+        parallelFor(batch, grain: grain) { range in
             for i in range {
                 single(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
                        beta, c + i * strideC, ldc)

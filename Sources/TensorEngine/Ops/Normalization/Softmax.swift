@@ -72,38 +72,106 @@ func rowLogSumExp(_ row: UnsafeMutablePointer<Float>, width: Int) -> (maximum: F
     return (maximum, logf(horizontalSum(s0 + s1)))
 }
 
-/// Softmax of `rows` rows of `width` floats from `input` into `output`.
+/// Softmax of `rows` rows of `width` floats from `input` into `output`. Each row is three passes
+/// while it sits in L1: the max, the exponentials with their sum, and the scaling by 1/sum.
 func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
     guard width > 0 else { return }
     parallelFor(rows, grain: rowGrain(width: width)) { range in
         for r in range {
-            let x = input + r * width, y = output + r * width
-            let shift = SIMD8<Float>(repeating: vectorMax(x, count: width))
-            var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
-            var j = 0
-            while j + 16 <= width {
-                let e0 = VectorMath.exp(loadVector(x + j) - shift), e1 = VectorMath.exp(loadVector(x + j + 8) - shift)
-                storeVector(e0, y + j)
-                storeVector(e1, y + j + 8)
-                s0 += e0
-                s1 += e1
-                j += 16
-            }
-            if j + 8 <= width {
-                let e = VectorMath.exp(loadVector(x + j) - shift)
-                storeVector(e, y + j)
-                s0 += e
-                j += 8
-            }
-            if j < width {
-                let e = VectorMath.exp(loadPartialVector(x + j, count: width - j, padding: -.infinity) - shift)
-                storePartialVector(e, y + j, count: width - j)
-                s1 += e
-            }
-            let inverse = SIMD8<Float>(repeating: 1 / horizontalSum(s0 + s1))
+            let y = output + r * width
+            let inverse = softmaxExponentials(input + r * width, into: y, width: width)
             scaleRow(y, count: width, by: inverse)
         }
     }
+}
+
+/// Writes `exp(x − max)` of one row into `exponentials` and returns 1/Σ broadcast. A NaN
+/// anywhere in the row makes the sum NaN, so the whole row comes out NaN (as in PyTorch);
+/// so does a row whose max is ±∞.
+@inline(__always)
+func softmaxExponentials(_ x: UnsafeMutablePointer<Float>, into exponentials: UnsafeMutablePointer<Float>,
+                         width: Int) -> SIMD8<Float> {
+    let shift = SIMD8<Float>(repeating: rowMaximumIgnoringNaN(x, count: width))
+    var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+    var j = 0
+    while j + 16 <= width {
+        let e0 = expOfNonPositive(loadVector(x + j) - shift), e1 = expOfNonPositive(loadVector(x + j + 8) - shift)
+        storeVector(e0, exponentials + j)
+        storeVector(e1, exponentials + j + 8)
+        s0 += e0
+        s1 += e1
+        j += 16
+    }
+    if j + 8 <= width {
+        let e = expOfNonPositive(loadVector(x + j) - shift)
+        storeVector(e, exponentials + j)
+        s0 += e
+        j += 8
+    }
+    if j < width {
+        let e = expOfNonPositive(loadPartialVector(x + j, count: width - j, padding: -.infinity) - shift)
+        storePartialVector(e, exponentials + j, count: width - j)
+        s1 += e
+    }
+    return SIMD8<Float>(repeating: 1 / horizontalSum(s0 + s1))
+}
+
+/// The largest of `count` (≥ 1) floats, skipping NaN (−∞ if all are NaN): one `max` per
+/// vector, four accumulators.
+@inline(__always)
+func rowMaximumIgnoringNaN(_ row: UnsafeMutablePointer<Float>, count: Int) -> Float {
+    var m0 = SIMD8<Float>(repeating: -.infinity), m1 = m0, m2 = m0, m3 = m0
+    var i = 0
+    while i + 32 <= count {
+        let v0 = loadVector(row + i), v1 = loadVector(row + i + 8)
+        let v2 = loadVector(row + i + 16), v3 = loadVector(row + i + 24)
+        m0 = m0.replacing(with: v0, where: v0 .> m0)
+        m1 = m1.replacing(with: v1, where: v1 .> m1)
+        m2 = m2.replacing(with: v2, where: v2 .> m2)
+        m3 = m3.replacing(with: v3, where: v3 .> m3)
+        i += 32
+    }
+    while i + 8 <= count {
+        let v = loadVector(row + i)
+        m0 = m0.replacing(with: v, where: v .> m0)
+        i += 8
+    }
+    if i < count {
+        let v = loadPartialVector(row + i, count: count - i, padding: -.infinity)
+        m1 = m1.replacing(with: v, where: v .> m1)
+    }
+    m0 = m0.replacing(with: m1, where: m1 .> m0)
+    m2 = m2.replacing(with: m3, where: m3 .> m2)
+    return horizontalMax(m0.replacing(with: m2, where: m2 .> m0))
+}
+
+/// eᵈ for d ≤ 0 (softmax's x − max), lane by lane: ``VectorMath/exp(_:)`` without the overflow
+/// clamp and with one power-of-two scaling; results below the smallest normal float
+/// (d < −87.33) are 0 instead of subnormal. Relative error ≤ 2e-7; NaN stays NaN.
+@_transparent
+@usableFromInline
+func expOfNonPositive(_ d: SIMD8<Float>) -> SIMD8<Float> {
+    typealias Vector = SIMD8<Float>
+    let lowest: Float = -87.33
+    let clamped = d.replacing(with: lowest, where: d .< lowest)
+    // d = n·ln2 + r with n an integer and |r| ≤ ln2/2; adding 1.5·2²³ rounds n·… to an integer
+    // that also sits in the low bits of the sum.
+    let roundingShift: Float = 12_582_912
+    let shifted = Vector(repeating: roundingShift).addingProduct(clamped, Vector(repeating: 1.442_695_041))
+    let n = shifted - roundingShift
+    var r = clamped.addingProduct(n, Vector(repeating: -0.693_359_375))
+    r = r.addingProduct(n, Vector(repeating: 2.121_944_4e-4))
+    var p = Vector(repeating: 1.987_569_15e-4)
+    p = Vector(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
+    p = Vector(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
+    p = Vector(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
+    p = Vector(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
+    p = Vector(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
+    let expR = (r + 1).addingProduct(p, r * r)
+    // 2ⁿ: the low bits of `shifted` are n + 0x4B40_0000; move n + 127 into the exponent field.
+    let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self)
+    let scale = unsafeBitCast((bits &+ (127 - 0x4B40_0000)) &<< 23, to: Vector.self)
+    return (expR * scale).replacing(with: 0, where: d .< lowest)
 }
 
 /// `row *= factor` over `count` floats.

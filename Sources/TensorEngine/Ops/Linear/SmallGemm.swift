@@ -1,0 +1,169 @@
+/// Products of small matrices — window attention's `q·kᵀ` `[64, 32]·[32, 64]` and `p·v`
+/// `[64, 64]·[64, 32]`, thousands per step — where a BLAS call per product spends as much time
+/// on its own set-up and packing as on arithmetic. A register-blocked kernel computes 6 × 16
+/// tiles of `C` in twelve eight-lane accumulators, broadcasting elements of `op(A)` straight
+/// from memory (any layout) against rows of a 16-wide panel of `op(B)`. `op(B)` is used in
+/// place when it is stored row-major with full panels, otherwise repacked k-major into caller
+/// scratch (`[k, 16]` per panel, zero-padded), so nothing is allocated per product.
+enum SmallGemm {
+    /// Rows of `C` per register tile.
+    static let tileRows = 6
+    /// Columns of `C` per register tile (two eight-lane vectors).
+    static let tileColumns = 16
+
+    /// Whether a product is small enough for this kernel: the packed `op(B)` fits in L1/L2
+    /// beside a strip of `op(A)`, and BLAS would not amortise its own packing.
+    @inline(__always)
+    static func fits(m: Int, n: Int, k: Int) -> Bool {
+        m <= 256 && n <= 128 && k <= 128
+    }
+
+    /// Floats of scratch ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:scratch:)``
+    /// needs for an `op(B)` of `[k, n]`.
+    @inline(__always)
+    static func scratchCount(n: Int, k: Int) -> Int {
+        max(1, k * ((n + tileColumns - 1) / tileColumns) * tileColumns)
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
+    /// `C` `[m, n]` with row strides `lda`, `ldb`, `ldc`, on one thread. `scratch` holds at least
+    /// ``scratchCount(n:k:)`` floats. With `beta == 0`, `C` is only written (it may hold NaN).
+    static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         scratch: UnsafeMutablePointer<Float>) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        var column = 0
+        while column < n {
+            let columns = min(tileColumns, n - column)
+            let panel: UnsafePointer<Float>, panelStride: Int
+            if !transposeB && columns == tileColumns {
+                panel = b + column
+                panelStride = ldb
+            } else {
+                packPanel(transposeB: transposeB, k: k, columns: columns, b: b, ldb: ldb, column: column, into: scratch)
+                panel = UnsafePointer(scratch)
+                panelStride = tileColumns
+            }
+            var row = 0
+            while row < m {
+                let rows = min(tileRows, m - row)
+                let cTile = c + row * ldc + column
+                if transposeA {
+                    // op(A)[i, p] = a[p·lda + i]: rows one float apart, depth steps of lda.
+                    tile(k: k, a: a + row, rowStride: 1, depthStride: lda, rows: rows, panel: panel,
+                         panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                } else {
+                    tile(k: k, a: a + row * lda, rowStride: lda, depthStride: 1, rows: rows, panel: panel,
+                         panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                }
+                row += tileRows
+            }
+            column += tileColumns
+        }
+    }
+
+    /// Copies columns `column ..< column + columns` of `op(B)` into `[k, 16]` k-major order,
+    /// zero-filling the lanes past `columns`.
+    @inline(__always)
+    static func packPanel(transposeB: Bool, k: Int, columns: Int, b: UnsafePointer<Float>, ldb: Int,
+                          column: Int, into packed: UnsafeMutablePointer<Float>) {
+        if columns < tileColumns {
+            packed.update(repeating: 0, count: k * tileColumns)
+        }
+        if transposeB {
+            // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column.
+            for j in 0..<columns {
+                let source = b + (column + j) * ldb
+                var p = 0
+                while p + 4 <= k {
+                    packed[p * tileColumns + j] = source[p]
+                    packed[(p + 1) * tileColumns + j] = source[p + 1]
+                    packed[(p + 2) * tileColumns + j] = source[p + 2]
+                    packed[(p + 3) * tileColumns + j] = source[p + 3]
+                    p += 4
+                }
+                while p < k {
+                    packed[p * tileColumns + j] = source[p]
+                    p += 1
+                }
+            }
+        } else {
+            for p in 0..<k {
+                (packed + p * tileColumns).update(from: b + p * ldb + column, count: columns)
+            }
+        }
+    }
+
+    /// One tile of up to 6 × 16 outputs: `C[0..<rows, 0..<columns] = alpha · Σ_p A[i, p] · panel[p, j]
+    /// + beta · C`. Rows past `rows` repeat the last valid row of A and are not stored, so the
+    /// loop body is always the full 6 × 16 block.
+    @inline(__always)
+    static func tile(k: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
+                     panel: UnsafePointer<Float>, panelStride: Int,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float) {
+        let last = rows - 1
+        let a0 = a
+        let a1 = a + min(1, last) * rowStride
+        let a2 = a + min(2, last) * rowStride
+        let a3 = a + min(3, last) * rowStride
+        let a4 = a + min(4, last) * rowStride
+        let a5 = a + min(5, last) * rowStride
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+        var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        var offset = 0
+        var b = panel
+        for _ in 0..<k {
+            let b0 = UnsafeRawPointer(b).loadUnaligned(as: SIMD8<Float>.self)
+            let b1 = UnsafeRawPointer(b + 8).loadUnaligned(as: SIMD8<Float>.self)
+            var x = SIMD8<Float>(repeating: a0[offset])
+            c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = SIMD8<Float>(repeating: a1[offset])
+            c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = SIMD8<Float>(repeating: a2[offset])
+            c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = SIMD8<Float>(repeating: a3[offset])
+            c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = SIMD8<Float>(repeating: a4[offset])
+            c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = SIMD8<Float>(repeating: a5[offset])
+            c50.addProduct(x, b0); c51.addProduct(x, b1)
+            offset += depthStride
+            b += panelStride
+        }
+        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta)
+        if rows > 1 { storeRow(c10, c11, c + ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta) }
+    }
+
+    /// `row[0..<columns] = alpha · (low, high) + beta · row`.
+    @inline(__always)
+    static func storeRow(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ row: UnsafeMutablePointer<Float>,
+                         columns: Int, alpha: Float, beta: Float) {
+        var v0 = low * alpha, v1 = high * alpha
+        if columns == tileColumns {
+            if beta != 0 {
+                v0.addProduct(UnsafeRawPointer(row).loadUnaligned(as: SIMD8<Float>.self), SIMD8(repeating: beta))
+                v1.addProduct(UnsafeRawPointer(row + 8).loadUnaligned(as: SIMD8<Float>.self), SIMD8(repeating: beta))
+            }
+            UnsafeMutableRawPointer(row).storeBytes(of: v0, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(row + 8).storeBytes(of: v1, as: SIMD8<Float>.self)
+        } else {
+            for j in 0..<columns {
+                let value = j < 8 ? v0[j] : v1[j - 8]
+                row[j] = beta == 0 ? value : value + beta * row[j]
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+import TensorEngine
+
+/// `Gemm.batched` on small products (the register-blocked kernel) and large ones (OpenBLAS),
+/// against a naive double-precision product, for every transpose combination and sizes that
+/// are not multiples of the 6 × 16 tile.
+@Suite struct GemmTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let batch: Int, m: Int, n: Int, k: Int
+        var description: String { "\(batch)×[\(m), \(k)]·[\(k), \(n)]" }
+    }
+
+    static let cases: [Case] = [
+        Case(batch: 3, m: 1, n: 1, k: 1),
+        Case(batch: 2, m: 7, n: 13, k: 5),
+        Case(batch: 5, m: 64, n: 64, k: 32),
+        Case(batch: 4, m: 64, n: 32, k: 64),
+        Case(batch: 3, m: 13, n: 17, k: 33),
+        Case(batch: 2, m: 6, n: 16, k: 1),
+        Case(batch: 2, m: 100, n: 37, k: 128),
+        Case(batch: 2, m: 5, n: 128, k: 3),
+        Case(batch: 2, m: 150, n: 130, k: 20),  // beyond the small kernel: OpenBLAS
+    ]
+
+    /// `C[b] = alpha · op(A[b]) · op(B[b]) + beta · C[b]` in double precision, with each operand
+    /// stored as the caller stores it (`[k, m]` when A is transposed, `[n, k]` when B is).
+    static func reference(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float,
+                          a: [Float], b: [Float], cInitial: [Float], ldc: Int) -> [Float] {
+        var result = cInitial
+        for batch in 0..<c.batch {
+            let aBase = batch * c.m * c.k, bBase = batch * c.k * c.n, cBase = batch * c.m * ldc
+            for i in 0..<c.m {
+                for j in 0..<c.n {
+                    var sum = 0.0
+                    for p in 0..<c.k {
+                        let x = transposeA ? a[aBase + p * c.m + i] : a[aBase + i * c.k + p]
+                        let y = transposeB ? b[bBase + j * c.k + p] : b[bBase + p * c.n + j]
+                        sum += Double(x) * Double(y)
+                    }
+                    let index = cBase + i * ldc + j
+                    let previous = beta == 0 ? 0 : Double(beta) * Double(cInitial[index])
+                    result[index] = Float(Double(alpha) * sum + previous)
+                }
+            }
+        }
+        return result
+    }
+
+    static func run(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, ldcPadding: Int) {
+        var data = TestData(seed: UInt64(c.m * 31 + c.n * 7 + c.k))
+        let a = data.normal([c.batch * c.m * c.k]).scalars
+        let b = data.normal([c.batch * c.k * c.n]).scalars
+        let ldc = c.n + ldcPadding
+        // With beta = 0 the kernel must not read C: start from NaN to prove it.
+        let cInitial = beta == 0 ? [Float](repeating: .nan, count: c.batch * c.m * ldc)
+                                 : data.normal([c.batch * c.m * ldc]).scalars
+        var out = cInitial
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { pc in
+                    Gemm.batched(batch: c.batch, transposeA: transposeA, transposeB: transposeB,
+                                 m: c.m, n: c.n, k: c.k, alpha: alpha,
+                                 a: pa.baseAddress!, lda: transposeA ? c.m : c.k, strideA: c.m * c.k,
+                                 b: pb.baseAddress!, ldb: transposeB ? c.k : c.n, strideB: c.k * c.n,
+                                 beta: beta, c: pc.baseAddress!, ldc: ldc, strideC: c.m * ldc)
+                }
+            }
+        }
+        var expected = reference(c, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+                                 a: a, b: b, cInitial: cInitial, ldc: ldc)
+        // Padding columns of C are left alone; compare them as they were.
+        if ldcPadding > 0 {
+            for row in 0..<(c.batch * c.m) {
+                for j in c.n..<ldc {
+                    expected[row * ldc + j] = 0
+                    out[row * ldc + j] = 0
+                }
+            }
+        }
+        expectClose(out, expected, tolerance: 1e-5)
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func batchedMatchesNaiveProduct(transposeA: Bool, transposeB: Bool) {
+        for c in Self.cases {
+            Self.run(c, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 0, ldcPadding: 0)
+        }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func batchedScalesAndAccumulates(transposeA: Bool, transposeB: Bool) {
+        for c in Self.cases {
+            Self.run(c, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 1.5, ldcPadding: 3)
+        }
+    }
+
+    /// A batch sharing one right-hand matrix (stride 0), as `matmul` passes a shared weight
+    /// under a transposed left operand.
+    @Test func sharedRightHandSide() {
+        var data = TestData(seed: 11)
+        let a = data.normal([4, 20, 9]), w = data.normal([20, 11])
+        let product = a.matmul(w, transposeSelf: true)
+        let aValues = a.scalars, wValues = w.scalars
+        var expected = [Float](repeating: 0, count: 4 * 9 * 11)
+        for batch in 0..<4 {
+            for i in 0..<9 {
+                for j in 0..<11 {
+                    var sum = 0.0
+                    for p in 0..<20 { sum += Double(aValues[(batch * 20 + p) * 9 + i]) * Double(wValues[p * 11 + j]) }
+                    expected[(batch * 9 + i) * 11 + j] = Float(sum)
+                }
+            }
+        }
+        expectClose(product.scalars, expected, tolerance: 1e-5)
+    }
+}
