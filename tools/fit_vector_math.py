@@ -135,3 +135,20 @@ ss = (u * u).astype(np.float32)
 approx = (u * (horner32(p.astype(np.float32), ss) / horner32(q.astype(np.float32), ss)).astype(np.float32)).astype(np.float32)
 exact = np.array([float(mpmath.erf(float(x))) for x in grid[::20]])
 print("  float32 abs error of erf", np.max(np.abs(approx[::20] - exact)))
+
+# GELU's Φ (VectorMath.normalCDFRational): the erf rational above rewritten in u = x (not x/√2),
+# with ½·(1/√2) folded into P and Q made monic, so that Φ(x) = ½ + u·P(u²)/Q(u²) costs one
+# multiplication less and Q's first step is an addition.
+scaled_p = [c * (0.5 / np.sqrt(2)) / 2 ** i for i, c in enumerate(p)]
+scaled_q = [c / 2 ** i for i, c in enumerate(q)]
+lead = scaled_q[-1]
+show("normalCDFRational P(u²), lowest first", [c / lead for c in scaled_p])
+show("normalCDFRational Q(u²), lowest first (monic)", [c / lead for c in scaled_q])
+
+# e^r = 1 + r·E(r) on |r| ≤ ln2/2 (VectorMath.expOfNonPositive): relative error of e^r.
+degree = 4
+half = float(np.log(2) / 2) * 1.0001
+xs = chebyshev_nodes(-half, half, 6000)
+target = np.array([float((mpmath.exp(x) - 1) / x) for x in xs])
+e, err = lawson(xs, [lambda v, k=k: v ** k for k in range(degree + 1)], target, xs / np.exp(xs))
+show(f"exp E(r), degree {degree}, fitted relative error {err:.2e}, lowest first", e)

@@ -9,7 +9,9 @@
 /// - ``log(_:)``: absolute error ≤ 1e-7 · max(1, |log x|) for every positive normal and
 ///   subnormal x; log 0 = -∞, log of a negative number = NaN, log ∞ = ∞.
 /// - ``erf(_:)``: absolute error ≤ 1e-7 everywhere, relative ≤ 3e-7 near 0.
-/// - ``erfRational(_:)`` (for GELU): absolute error ≤ 4e-7 at about a third of the cost of erf.
+/// - ``gelu(_:)``: error ≤ 2.5e-7·max(1, |x|); ``normalCDFRational(_:)``: absolute ≤ 2e-7,
+///   one division and no exponential (about a third of the cost of erf).
+/// - ``expOfNonPositive(_:)``: relative error ≤ 2.5e-7 for −87.3 ≤ d ≤ 0.
 /// - ``normalCDF(_:)`` (Φ): absolute error ≤ 1e-7, relative ≤ 5e-6 in the lower tail.
 /// - ``tanh(_:)``: relative error ≤ 3e-7; ``sigmoid(_:)``: relative error ≤ 3e-7.
 ///
@@ -116,28 +118,69 @@ public enum VectorMath {
         return central.replacing(with: outer, where: magnitude .> 1)
     }
 
-    /// erf as x·P(x²)/Q(x²) on |x| ≤ 3.9 (clamped): one division and no exponential, for GELU.
-    /// Absolute error ≤ 4e-7 (rounding near ±1 dominates), relative ≤ 3e-7 near 0.
+    // MARK: GELU
+
+    /// The exact GELU x·Φ(x) (erf form, not the tanh approximation), lane by lane, on
+    /// ``normalCDFRational(_:)``: one division and no exponential, so the transformer MLPs'
+    /// activation runs near memory speed. Error ≤ 2.5e-7·max(1, |x|), that is within about three
+    /// ulps of x where GELU(x) ≈ x; exactly 0 below x = −5.7. NaN stays NaN.
     @_transparent
-    public static func erfRational(_ x: Vector) -> Vector {
-        var u = x.replacing(with: -3.9, where: x .< -3.9)
-        u = u.replacing(with: 3.9, where: u .> 3.9)
+    public static func gelu(_ x: Vector) -> Vector {
+        x * normalCDFRational(x)
+    }
+
+    /// Φ(x) as ½ + u·P(u²)/Q(u²) with u = x clamped to ±5.7, then clamped to [0, 1]: absolute
+    /// error ≤ 2e-7 (not relative in the lower tail, unlike ``normalCDF(_:)``), exactly 0 and 1
+    /// beyond ±5.7. The rational is erf's, fitted on |x/√2| ≤ 3.9 by `tools/fit_vector_math.py`;
+    /// just past that range it crosses 0 and 1, where the outer clamp makes the tails exact.
+    /// GELU's backward uses it too, so that forward and backward agree.
+    @_transparent
+    public static func normalCDFRational(_ x: Vector) -> Vector {
+        var u = x.replacing(with: -5.7, where: x .< -5.7)
+        u = u.replacing(with: 5.7, where: u .> 5.7)
         let s = u * u
-        var p = Vector(repeating: 2.077_428_235e-06)
-        p = fma(p, s, 2.849_103_475e-04)
-        p = fma(p, s, 3.711_226_163e-03)
-        p = fma(p, s, 5.258_379_132e-02)
-        p = fma(p, s, 1.889_726_371e-01)
-        p = fma(p, s, 1.128_379_107e+00)
-        var q = Vector(repeating: 3.837_644_908e-05)
-        q = fma(q, s, 1.151_702_600e-03)
-        q = fma(q, s, 1.485_880_557e-02)
-        q = fma(q, s, 1.135_390_624e-01)
-        q = fma(q, s, 5.008_054_376e-01)
-        q = fma(q, s, 1)
-        // Beyond the clamp erf is ±1 to Float32 precision; say so exactly.
-        let saturated = abs(x) .> 3.9
-        return (u * p / q).replacing(with: copySign(Vector(repeating: 1), of: x), where: saturated)
+        var p = Vector(repeating: 1.913_886_731e-02)
+        p = fma(p, s, 5.249_626_764e+00)
+        p = fma(p, s, 1.367_626_902e+02)
+        p = fma(p, s, 3.875_538_938e+03)
+        p = fma(p, s, 2.785_538_130e+04)
+        p = fma(p, s, 3.326_559_070e+05)
+        // Q is monic: its first step is an addition, which runs beside the multiplications.
+        var q = s + 6.002_131_848e+01
+        q = fma(q, s, 1.548_742_091e+03)
+        q = fma(q, s, 2.366_848_680e+04)
+        q = fma(q, s, 2.087_969_760e+05)
+        q = fma(q, s, 8.338_447_197e+05)
+        var phi = Vector(repeating: 0.5).addingProduct(u, p / q)
+        phi = phi.replacing(with: 0, where: phi .< 0)
+        return phi.replacing(with: 1, where: phi .> 1)
+    }
+
+    // MARK: exp of non-positive arguments
+
+    /// eᵈ for d ≤ 0 (softmax's x − max, a Gaussian's −x²/2), lane by lane: no overflow clamp, one
+    /// power-of-two scaling and a degree-5 polynomial, about two thirds of ``exp(_:)``'s work.
+    /// Results below the smallest normal float (d < −87.34) may be 0 instead of subnormal; −∞ gives
+    /// 0 and NaN stays NaN. Relative error ≤ 2.5e-7.
+    @_transparent
+    public static func expOfNonPositive(_ d: Vector) -> Vector {
+        // Clamping at −88 puts n at −127 for the lowest arguments, whose 2ⁿ bit pattern is 0.
+        let clamped = d.replacing(with: -88, where: d .< -88)
+        let roundingShift: Float = 12_582_912
+        let shifted = Vector(repeating: roundingShift).addingProduct(clamped, Vector(repeating: 1.442_695_041))
+        let n = shifted - roundingShift
+        var r = clamped.addingProduct(n, Vector(repeating: -0.693_359_375))
+        r = r.addingProduct(n, Vector(repeating: 2.121_944_4e-4))
+        // e^r = 1 + r·E(r), E of degree 4, minimax on |r| ≤ ln2/2 (relative error 9e-8 before rounding).
+        var e = Vector(repeating: 8.290_305_733_7e-03)
+        e = fma(e, r, 4.189_797_490_8e-02)
+        e = fma(e, r, 1.666_763_722_9e-01)
+        e = fma(e, r, 4.999_915_063_4e-01)
+        e = fma(e, r, 9.999_997_019_8e-01)
+        let expR = fma(e, r, 1)
+        // 2ⁿ: the low bits of `shifted` are n + 0x4B40_0000; move n + 127 into the exponent field.
+        let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self)
+        return expR * unsafeBitCast((bits &+ (127 - 0x4B40_0000)) &<< 23, to: Vector.self)
     }
 
     /// erf(x)/x − 1 as a polynomial in x², for |x| ≤ 1 (relative error 1.2e-9 before rounding).

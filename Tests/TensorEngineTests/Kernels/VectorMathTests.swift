@@ -122,15 +122,37 @@ import TensorEngine
 }
 
 extension VectorMathTests {
-    @Test func erfRationalIsWithinFourTenMillionthsAbsolute() {
-        let worst = Self.worstError(Self.grid(-6, 6, count: 2_000_001), VectorMath.erfRational, Foundation.erf) { _ in 1 }
-        print("erfRational on [-6, 6]: worst absolute error \(worst.error) at \(worst.input)")
-        #expect(worst.error <= 4e-7, "erf(\(worst.input)) = \(worst.got), expected \(worst.expected)")
-        let small = Self.worstError(Self.positiveGrid(-60, 0, count: 200_001).filter { $0 <= 1 }, VectorMath.erfRational, Foundation.erf) { $0 }
-        print("erfRational on (0, 1]: worst relative error \(small.error) at \(small.input)")
-        #expect(small.error <= 3e-7, "erf(\(small.input)) = \(small.got), expected \(small.expected)")
-        let ends = VectorMath.erfRational(SIMD8<Float>(-.infinity, -100, 100, .infinity, 0, -0.0, .nan, 4))
-        #expect(ends[0] == -1 && ends[1] == -1 && ends[2] == 1 && ends[3] == 1 && ends[4] == 0 && ends[5] == 0)
-        #expect(ends[6].isNaN && ends[7] == 1)
+    @Test func geluIsWithinTwoAndAHalfTenMillionthsOfItsInputScale() {
+        let phi: (Double) -> Double = { 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot()) }
+        let cdf = Self.worstError(Self.grid(-12, 12, count: 2_000_001), VectorMath.normalCDFRational, phi) { _ in 1 }
+        print("normalCDFRational on [-12, 12]: worst absolute error \(cdf.error) at \(cdf.input)")
+        #expect(cdf.error <= 2e-7, "Φ(\(cdf.input)) = \(cdf.got), expected \(cdf.expected)")
+        // GELU's error is measured against max(1, |x|): it is x times Φ's.
+        var worst: (error: Double, input: Float) = (0, 0)
+        let inputs = Self.grid(-30, 30, count: 2_000_001)
+        for start in stride(from: 0, to: inputs.count - 8, by: 8) {
+            let lanes = SIMD8<Float>(inputs[start..<start + 8])
+            let result = VectorMath.gelu(lanes)
+            for lane in 0..<8 {
+                let x = Double(lanes[lane])
+                let error = abs(Double(result[lane]) - x * phi(x)) / max(1, abs(x))
+                if !(error <= worst.error) { worst = (error.isNaN ? .infinity : error, lanes[lane]) }
+            }
+        }
+        print("gelu on [-30, 30]: worst error \(worst.error)·max(1, |x|) at \(worst.input)")
+        #expect(worst.error <= 2.5e-7, "gelu(\(worst.input))")
+        let ends = VectorMath.gelu(SIMD8<Float>(.infinity, -.infinity, 0, -0.0, .nan, 100, -100, 1))
+        #expect(ends[0] == .infinity && ends[2] == 0 && ends[3] == 0 && ends[4].isNaN)
+        #expect(ends[5] == 100 && ends[6] == 0 && abs(ends[7] - 0.841_344_7) <= 2e-7)
+    }
+
+    @Test func expOfNonPositiveIsWithinTwoAndAHalfTenMillionthsRelative() {
+        let inputs = Self.grid(-87.3, 0, count: 2_000_001)
+        let worst = Self.worstError(inputs, VectorMath.expOfNonPositive, Foundation.exp) { $0 }
+        print("expOfNonPositive on [-87.3, 0]: worst relative error \(worst.error) at \(worst.input)")
+        #expect(worst.error <= 2.5e-7, "exp(\(worst.input)) = \(worst.got), expected \(worst.expected)")
+        let ends = VectorMath.expOfNonPositive(SIMD8<Float>(-.infinity, -88, -100, -1e30, 0, -0.0, .nan, -1))
+        #expect(ends[0] == 0 && ends[1] == 0 && ends[2] == 0 && ends[3] == 0 && ends[4] == 1 && ends[5] == 1)
+        #expect(ends[6].isNaN && abs(ends[7] - 0.367_879_44) <= 1e-7)
     }
 }

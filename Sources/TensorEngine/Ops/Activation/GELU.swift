@@ -2,8 +2,8 @@ extension Tensor {
     /// The exact Gaussian error linear unit x·Φ(x) = ½x(1 + erf(x/√2)) element-wise, any shape:
     /// PyTorch's default `nn.GELU()` (not the tanh approximation). Used by the transformer MLPs
     /// on `[B, L, 4C]`, where it is memory-bound, so forward and backward are one vectorised
-    /// pass each over the input. erf comes from ``VectorMath/erfRational(_:)`` (absolute error
-    /// ≤ 4e-7, one division, no exponential), which keeps the forward pass at memory speed.
+    /// pass each over the input. Φ comes from ``VectorMath/normalCDFRational(_:)`` (absolute
+    /// error ≤ 2e-7, one division, no exponential), which keeps the forward pass near memory speed.
     public func gelu() -> Tensor {
         let out = Tensor(uninitializedShape: shape)
         let input = data, output = out.data
@@ -13,14 +13,14 @@ extension Tensor {
             var i = range.lowerBound
             while i + 16 <= range.upperBound {
                 let a = loadVector(input + i), b = loadVector(input + i + 8)
-                storeVector(a * geluNormalCDF(a), output + i)
-                storeVector(b * geluNormalCDF(b), output + i + 8)
+                storeVector(VectorMath.gelu(a), output + i)
+                storeVector(VectorMath.gelu(b), output + i + 8)
                 i += 16
             }
             while i < range.upperBound {
                 let rest = Swift.min(8, range.upperBound - i)
                 let a = loadPartialVector(input + i, count: rest, padding: 0)
-                storePartialVector(a * geluNormalCDF(a), output + i, count: rest)
+                storePartialVector(VectorMath.gelu(a), output + i, count: rest)
                 i += rest
             }
         }
@@ -56,13 +56,6 @@ func geluBackward(input: Tensor, gradient: Tensor) -> Tensor {
 @_transparent
 @usableFromInline
 func geluGradient(_ x: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
-    let density = VectorMath.exp(-0.5 * x * x) * 0.398_942_280_401_432_678
-    return g * geluNormalCDF(x).addingProduct(x, density)
-}
-
-/// Φ(x) = ½(1 + erf(x/√2)) lane by lane, on the rational erf.
-@_transparent
-@usableFromInline
-func geluNormalCDF(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    0.5 + 0.5 * VectorMath.erfRational(x * 0.707_106_781_186_547_524)
+    let density = VectorMath.expOfNonPositive(-0.5 * x * x) * 0.398_942_280_401_432_678
+    return g * VectorMath.normalCDFRational(x).addingProduct(x, density)
 }

@@ -73,16 +73,79 @@ func rowLogSumExp(_ row: UnsafeMutablePointer<Float>, width: Int) -> (maximum: F
 }
 
 /// Softmax of `rows` rows of `width` floats from `input` into `output`. Each row is three passes
-/// while it sits in L1: the max, the exponentials with their sum, and the scaling by 1/sum.
+/// while it sits in L1: the max, the exponentials with their sum, and the scaling by 1/sum. Rows
+/// go in pairs, so that the short rows of window attention (64 keys) give the core two
+/// independent chains of max → sum → reciprocal to overlap.
 func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
     guard width > 0 else { return }
     parallelFor(rows, grain: rowGrain(width: width)) { range in
-        for r in range {
+        var r = range.lowerBound
+        if width <= interleavedSoftmaxWidth {
+            while r + 4 <= range.upperBound {
+                softmaxFourRows(input + r * width, into: output + r * width, width: width)
+                r += 4
+            }
+        }
+        while r < range.upperBound {
             let y = output + r * width
             let inverse = softmaxExponentials(input + r * width, into: y, width: width)
             scaleRow(y, count: width, by: inverse)
+            r += 1
         }
     }
+}
+
+/// Rows up to this width go four at a time through ``softmaxFourRows(_:into:width:)``; wider rows
+/// already give the core enough independent work within one row.
+let interleavedSoftmaxWidth = 256
+
+/// Softmax of the four adjacent rows at `x` (`[4, width]`) into `y`, the exponential passes of all
+/// four interleaved.
+@inline(__always)
+func softmaxFourRows(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, width: Int) {
+    let x1 = x + width, x2 = x1 + width, x3 = x2 + width
+    let y1 = y + width, y2 = y1 + width, y3 = y2 + width
+    let shift0 = SIMD8<Float>(repeating: rowMaximumIgnoringNaN(x, count: width))
+    let shift1 = SIMD8<Float>(repeating: rowMaximumIgnoringNaN(x1, count: width))
+    let shift2 = SIMD8<Float>(repeating: rowMaximumIgnoringNaN(x2, count: width))
+    let shift3 = SIMD8<Float>(repeating: rowMaximumIgnoringNaN(x3, count: width))
+    var s0 = SIMD8<Float>(), s1 = s0, s2 = s0, s3 = s0
+    var j = 0
+    while j + 8 <= width {
+        let e0 = VectorMath.expOfNonPositive(loadVector(x + j) - shift0)
+        let e1 = VectorMath.expOfNonPositive(loadVector(x1 + j) - shift1)
+        let e2 = VectorMath.expOfNonPositive(loadVector(x2 + j) - shift2)
+        let e3 = VectorMath.expOfNonPositive(loadVector(x3 + j) - shift3)
+        storeVector(e0, y + j)
+        storeVector(e1, y1 + j)
+        storeVector(e2, y2 + j)
+        storeVector(e3, y3 + j)
+        s0 += e0
+        s1 += e1
+        s2 += e2
+        s3 += e3
+        j += 8
+    }
+    if j < width {
+        s0 += partialExponentials(x + j, into: y + j, count: width - j, shift: shift0)
+        s1 += partialExponentials(x1 + j, into: y1 + j, count: width - j, shift: shift1)
+        s2 += partialExponentials(x2 + j, into: y2 + j, count: width - j, shift: shift2)
+        s3 += partialExponentials(x3 + j, into: y3 + j, count: width - j, shift: shift3)
+    }
+    scaleRow(y, count: width, by: SIMD8<Float>(repeating: 1 / horizontalSum(s0)))
+    scaleRow(y1, count: width, by: SIMD8<Float>(repeating: 1 / horizontalSum(s1)))
+    scaleRow(y2, count: width, by: SIMD8<Float>(repeating: 1 / horizontalSum(s2)))
+    scaleRow(y3, count: width, by: SIMD8<Float>(repeating: 1 / horizontalSum(s3)))
+}
+
+/// Writes `exp(x − shift)` of the last `count` (< 8) floats of a row and returns them, the unused
+/// lanes 0.
+@inline(__always)
+func partialExponentials(_ x: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int,
+                         shift: SIMD8<Float>) -> SIMD8<Float> {
+    let e = VectorMath.expOfNonPositive(loadPartialVector(x, count: count, padding: -.infinity) - shift)
+    storePartialVector(e, y, count: count)
+    return e
 }
 
 /// Writes `exp(x − max)` of one row into `exponentials` and returns 1/Σ broadcast. A NaN
@@ -95,7 +158,7 @@ func softmaxExponentials(_ x: UnsafeMutablePointer<Float>, into exponentials: Un
     var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
     var j = 0
     while j + 16 <= width {
-        let e0 = expOfNonPositive(loadVector(x + j) - shift), e1 = expOfNonPositive(loadVector(x + j + 8) - shift)
+        let e0 = VectorMath.expOfNonPositive(loadVector(x + j) - shift), e1 = VectorMath.expOfNonPositive(loadVector(x + j + 8) - shift)
         storeVector(e0, exponentials + j)
         storeVector(e1, exponentials + j + 8)
         s0 += e0
@@ -103,13 +166,13 @@ func softmaxExponentials(_ x: UnsafeMutablePointer<Float>, into exponentials: Un
         j += 16
     }
     if j + 8 <= width {
-        let e = expOfNonPositive(loadVector(x + j) - shift)
+        let e = VectorMath.expOfNonPositive(loadVector(x + j) - shift)
         storeVector(e, exponentials + j)
         s0 += e
         j += 8
     }
     if j < width {
-        let e = expOfNonPositive(loadPartialVector(x + j, count: width - j, padding: -.infinity) - shift)
+        let e = VectorMath.expOfNonPositive(loadPartialVector(x + j, count: width - j, padding: -.infinity) - shift)
         storePartialVector(e, exponentials + j, count: width - j)
         s1 += e
     }
@@ -143,35 +206,6 @@ func rowMaximumIgnoringNaN(_ row: UnsafeMutablePointer<Float>, count: Int) -> Fl
     m0 = m0.replacing(with: m1, where: m1 .> m0)
     m2 = m2.replacing(with: m3, where: m3 .> m2)
     return horizontalMax(m0.replacing(with: m2, where: m2 .> m0))
-}
-
-/// eᵈ for d ≤ 0 (softmax's x − max), lane by lane: ``VectorMath/exp(_:)`` without the overflow
-/// clamp and with one power-of-two scaling; results below the smallest normal float
-/// (d < −87.33) are 0 instead of subnormal. Relative error ≤ 2e-7; NaN stays NaN.
-@_transparent
-@usableFromInline
-func expOfNonPositive(_ d: SIMD8<Float>) -> SIMD8<Float> {
-    typealias Vector = SIMD8<Float>
-    let lowest: Float = -87.33
-    let clamped = d.replacing(with: lowest, where: d .< lowest)
-    // d = n·ln2 + r with n an integer and |r| ≤ ln2/2; adding 1.5·2²³ rounds n·… to an integer
-    // that also sits in the low bits of the sum.
-    let roundingShift: Float = 12_582_912
-    let shifted = Vector(repeating: roundingShift).addingProduct(clamped, Vector(repeating: 1.442_695_041))
-    let n = shifted - roundingShift
-    var r = clamped.addingProduct(n, Vector(repeating: -0.693_359_375))
-    r = r.addingProduct(n, Vector(repeating: 2.121_944_4e-4))
-    var p = Vector(repeating: 1.987_569_15e-4)
-    p = Vector(repeating: 1.398_199_950_7e-3).addingProduct(p, r)
-    p = Vector(repeating: 8.333_451_907_3e-3).addingProduct(p, r)
-    p = Vector(repeating: 4.166_579_589_4e-2).addingProduct(p, r)
-    p = Vector(repeating: 1.666_666_545_9e-1).addingProduct(p, r)
-    p = Vector(repeating: 5.000_000_120_1e-1).addingProduct(p, r)
-    let expR = (r + 1).addingProduct(p, r * r)
-    // 2ⁿ: the low bits of `shifted` are n + 0x4B40_0000; move n + 127 into the exponent field.
-    let bits = unsafeBitCast(shifted, to: SIMD8<Int32>.self)
-    let scale = unsafeBitCast((bits &+ (127 - 0x4B40_0000)) &<< 23, to: Vector.self)
-    return (expR * scale).replacing(with: 0, where: d .< lowest)
 }
 
 /// `row *= factor` over `count` floats.

@@ -35,6 +35,21 @@ import TensorEngine
         #expect(Tensor(shape: [1, 3], values: [-.infinity, 0, 0]).softmax().scalars == [0, 0.5, 0.5])
     }
 
+    /// Masked positions (−∞, or a large negative bias as in shifted-window attention) come out as
+    /// exact zeros on the four-row path and its tail alike.
+    @Test(arguments: [13, 64])
+    func maskedPositionsAreExactZeros(width: Int) {
+        var data = TestData(seed: 63)
+        var values = data.normal([6, width], std: 2).scalars
+        for i in stride(from: 0, to: values.count, by: 5) { values[i] = i % 2 == 0 ? -.infinity : -1000 }
+        let y = Tensor(shape: [6, width], values: values).softmax().scalars
+        for i in stride(from: 0, to: values.count, by: 5) { #expect(y[i] == 0, "element \(i)") }
+        for row in 0..<6 {
+            let total = y[row * width..<(row + 1) * width].reduce(0, +)
+            #expect(abs(total - 1) <= 1e-6, "row \(row) sums to \(total)")
+        }
+    }
+
     @Test(arguments: [[3, 1], [2, 5], [2, 3, 9], [2, 33]])
     func gradients(shape: [Int]) {
         var data = TestData(seed: 62)
