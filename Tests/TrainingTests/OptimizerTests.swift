@@ -124,11 +124,17 @@ import TensorEngine
         Self.setGradients(tensors, step: 0)
         optimizer.learningRate = 0.01
         optimizer.step()
-        let before = BufferPool.shared.statistics.liveBytes
-        for _ in 0..<20 { optimizer.step() }
-        // Other suites may allocate concurrently; the optimizer itself must add nothing.
-        let after = BufferPool.shared.statistics.liveBytes
-        #expect(after <= before || after - before < 36 * 4 * 2, "\(name): live bytes grew from \(before) to \(after)")
+        // Other suites allocate concurrently through the same pool, so one window can see their
+        // buffers; an optimizer that allocates per step grows the count in every window.
+        var growth: [Int] = []
+        for _ in 0..<5 {
+            let before = BufferPool.shared.statistics.liveBytes
+            for _ in 0..<20 { optimizer.step() }
+            let after = BufferPool.shared.statistics.liveBytes
+            growth.append(after - before)
+            if after - before < 36 * 4 * 2 { break }
+        }
+        #expect(growth.last! < 36 * 4 * 2, "\(name): live bytes grew by \(growth) over windows of 20 steps")
     }
 
     @Test func largeTensorsTakeTheParallelPathAndAgreeWithSmallOnes() {

@@ -157,6 +157,17 @@ extension Tensor {
         }
     }
 
+    /// Like ``accumulateBroadcastGrad(_:)`` for a gradient buffer nobody else holds: stored without
+    /// copying when the shapes already agree.
+    public func accumulateBroadcastGrad(owned gradient: Tensor) {
+        guard requiresGrad else { return }
+        if gradient.shape == shape {
+            accumulateGrad(owned: gradient)
+        } else {
+            accumulateGrad(owned: gradient.summedToShape(shape))
+        }
+    }
+
     /// Drops the accumulated gradient.
     public func zeroGrad() {
         grad = nil

@@ -5,8 +5,14 @@ extension Tensor {
         let out = broadcastBinary(a, b, op: "add") { $0 + $1 }
         if Tape.needsRecording(a, b) {
             Tape.record(out) { g in
-                a.accumulateBroadcastGrad(g)
-                b.accumulateBroadcastGrad(g)
+                // g is the output's own gradient buffer: the last consumer may keep it (residual
+                // connections then cost one gradient copy instead of two).
+                if b.requiresGrad {
+                    a.accumulateBroadcastGrad(g)
+                    b.accumulateBroadcastGrad(owned: g)
+                } else {
+                    a.accumulateBroadcastGrad(owned: g)
+                }
             }
         }
         return out

@@ -17,7 +17,8 @@ extension Tensor {
         let out = Tensor(shape: resolved, storage: storage, offset: storageOffset)
         if Tape.needsRecording(self) {
             let original = shape
-            Tape.record(out) { g in self.accumulateGrad(g.reshaped(original)) }
+            // The output's gradient buffer is handed over (as a view in the input's shape), not copied.
+            Tape.record(out) { g in self.accumulateGrad(owned: g.reshaped(original)) }
         }
         return out
     }
