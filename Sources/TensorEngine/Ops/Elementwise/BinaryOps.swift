@@ -2,7 +2,7 @@
 /// to each operand's shape by ``Tensor/accumulateBroadcastGrad(_:)``.
 extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastBinary(a, b, op: "add") { $0 + $1 }
+        let out = broadcastArithmetic(a, b, op: "add", AddKernel.self)
         if Tape.needsRecording(a, b) {
             Tape.record(out) { g in
                 // g is the output's own gradient buffer: the last consumer may keep it (residual
@@ -19,7 +19,7 @@ extension Tensor {
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastBinary(a, b, op: "sub") { $0 - $1 }
+        let out = broadcastArithmetic(a, b, op: "sub", SubtractKernel.self)
         if Tape.needsRecording(a, b) {
             Tape.record(out) { g in
                 a.accumulateBroadcastGrad(g)
@@ -30,25 +30,25 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastBinary(a, b, op: "mul") { $0 * $1 }
+        let out = broadcastArithmetic(a, b, op: "mul", MultiplyKernel.self)
         if Tape.needsRecording(a, b) {
             Tape.record(out) { g in
-                if a.requiresGrad { a.accumulateBroadcastGrad(broadcastBinary(g, b, op: "mul backward") { $0 * $1 }) }
-                if b.requiresGrad { b.accumulateBroadcastGrad(broadcastBinary(g, a, op: "mul backward") { $0 * $1 }) }
+                if a.requiresGrad { a.accumulateBroadcastGrad(broadcastArithmetic(g, b, op: "mul backward", MultiplyKernel.self)) }
+                if b.requiresGrad { b.accumulateBroadcastGrad(broadcastArithmetic(g, a, op: "mul backward", MultiplyKernel.self)) }
             }
         }
         return out
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastBinary(a, b, op: "div") { $0 / $1 }
+        let out = broadcastArithmetic(a, b, op: "div", DivideKernel.self)
         if Tape.needsRecording(a, b) {
             Tape.record(out) { g in
-                if a.requiresGrad { a.accumulateBroadcastGrad(broadcastBinary(g, b, op: "div backward") { $0 / $1 }) }
+                if a.requiresGrad { a.accumulateBroadcastGrad(broadcastArithmetic(g, b, op: "div backward", DivideKernel.self)) }
                 if b.requiresGrad {
                     // d(a/b)/db = −(a/b)/b = −out/b
                     let gOut = zipElements(g, out) { $0 * $1 }
-                    b.accumulateBroadcastGrad(broadcastBinary(gOut, b, op: "div backward") { -$0 / $1 })
+                    b.accumulateBroadcastGrad(broadcastArithmetic(gOut, b, op: "div backward", NegatedDivideKernel.self))
                 }
             }
         }

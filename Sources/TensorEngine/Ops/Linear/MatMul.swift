@@ -80,8 +80,16 @@ extension Tensor {
         let rows = count / max(inFeatures, 1)
         let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
         if let bias {
+            // Every row starts as the bias; the product then accumulates onto it (beta = 1).
             let po = out.data, pb = bias.data
-            for r in 0..<rows { (po + r * outFeatures).update(from: pb, count: outFeatures) }
+            parallelFor(rows, grain: max(1, vectorGrain / max(outFeatures, 1))) { range in
+                for r in range {
+                    let row = po + r * outFeatures
+                    var j = 0
+                    while j + 8 <= outFeatures { storeVector(loadVector(pb + j), row + j); j += 8 }
+                    while j < outFeatures { row[j] = pb[j]; j += 1 }
+                }
+            }
         }
         Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                       a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
