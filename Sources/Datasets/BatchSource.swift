@@ -23,6 +23,12 @@ public protocol BatchSource: AnyObject {
     var classCount: Int { get }
     /// Batch `index` of `epoch` (0-based).
     func batch(_ index: Int, epoch: Int) throws -> Batch
+    /// The classes' names in label order, when the dataset has real ones (checkpoints carry them).
+    var classNames: [String]? { get }
+}
+
+extension BatchSource {
+    public var classNames: [String]? { nil }
 }
 
 /// Seeded random images with random labels, for benchmarks and tests: sample `i` is the same in

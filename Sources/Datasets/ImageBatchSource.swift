@@ -23,6 +23,8 @@ public final class ImageBatchSource: BatchSource {
 
     public var sampleCount: Int { dataset.count }
     public var classCount: Int { dataset.classCount }
+    /// The dataset's names, unless they are placeholders (ad-hoc image files are all "?").
+    public var classNames: [String]? { Set(dataset.classNames) == ["?"] ? nil : dataset.classNames }
     public var batchesPerEpoch: Int {
         dropRemainder ? max(1, dataset.count / batchSize) : (dataset.count + batchSize - 1) / batchSize
     }

@@ -34,9 +34,13 @@ public struct TrainingState {
 /// under timm's names — nothing else, so `timm.create_model(...).load_state_dict(load_file(...),
 /// strict=True)` takes it as it is — and `NAME.state.safetensors` holds the training state. Both
 /// carry the same token; a pair whose tokens differ (a crash between the two renames) is refused
-/// rather than resumed from mismatched halves. Each file is written atomically.
+/// rather than resumed from mismatched halves. Each file is written atomically. The weights' metadata
+/// names the model, the epoch and, when the dataset has them, the class names (`class_names`, a JSON
+/// array in class-index order, which `runner predict` prints).
 public enum CheckpointFiles {
     static let stateFormat = "runner-training-state-1"
+    /// The weights' metadata key holding the class names.
+    public static let classNamesKey = "class_names"
 
     /// `…/last.safetensors` → `…/last.state.safetensors`.
     public static func statePath(for weights: URL) -> URL {
@@ -45,9 +49,12 @@ public enum CheckpointFiles {
     }
 
     /// Writes the training state, then the weights (see the type's discussion for the order).
-    public static func save(_ model: any ClassificationModel, state: TrainingState?, to url: URL) throws {
+    public static func save(_ model: any ClassificationModel, state: TrainingState?, classNames: [String]? = nil, to url: URL) throws {
         let token = UUID().uuidString
         var weightsMetadata = ["format": "pt", "runner_checkpoint": token]
+        if let classNames {
+            weightsMetadata[classNamesKey] = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
+        }
         if let state {
             weightsMetadata["runner_model"] = state.model
             weightsMetadata["runner_epoch"] = String(state.completedEpochs)

@@ -194,7 +194,7 @@ public final class TrainingSession {
     private func saveCheckpoint(named name: String) throws {
         state.optimizer = optimizer.stateTensors()
         state.ema = ema.map { Array($0.averaged.map { ($0.name, $0.tensor) }) } ?? []
-        try CheckpointFiles.save(model, state: state, to: runDirectory.appendingPathComponent("\(name).safetensors"))
+        try CheckpointFiles.save(model, state: state, classNames: train.classNames, to: runDirectory.appendingPathComponent("\(name).safetensors"))
     }
 
     /// `last` every epoch; `best` when top-1 improves; `epoch-N` every `ckpt_save_interval` epochs,
