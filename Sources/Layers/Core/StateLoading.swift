@@ -52,8 +52,10 @@ extension Module {
     /// `state` must belong to the module, except derived buffers, which are skipped. Names in
     /// `replaceableOnMismatch` (the classifier) may differ in shape: they keep their fresh values and
     /// a notice says so, as when fine-tuning on a dataset with another number of classes.
+    /// `alsoUnexpected` adds names the caller already found unusable (a name map's leftovers), so
+    /// that they fail the load before anything is copied. Nothing is copied unless everything fits.
     public func loadState(_ state: [String: Tensor], source: String,
-                          replaceableOnMismatch: Set<String> = []) throws -> StateLoadReport {
+                          replaceableOnMismatch: Set<String> = [], alsoUnexpected: [String] = []) throws -> StateLoadReport {
         var report = StateLoadReport()
         var error = StateLoadError(source: source)
         let own = namedState()
@@ -81,7 +83,7 @@ extension Module {
             assignments.append((tensor, incoming))
             report.loaded.append(name)
         }
-        error.unexpected = state.keys.filter { !ownNames.contains($0) }.sorted()
+        error.unexpected = alsoUnexpected + state.keys.filter { !ownNames.contains($0) }.sorted()
         guard error.missing.isEmpty && error.unexpected.isEmpty && error.shapeMismatches.isEmpty else {
             throw error
         }

@@ -46,17 +46,10 @@ public enum WeightLoading {
             state[name] = incoming.sum(axes: [1], keepingDimensions: true)
             notices.append("\(name): summed the file's \(incoming.shape[1]) input channels into 1")
         }
-        var report: StateLoadReport
-        do {
-            report = try model.loadState(state, source: url.path, replaceableOnMismatch: model.classifierNames)
-        } catch var error as StateLoadError {
-            // Names the mapping did not know are as unexpected as names the model does not have.
-            error.unexpected = mapped.unmapped + error.unexpected
-            throw error
-        }
-        guard mapped.unmapped.isEmpty else {
-            throw StateLoadError(source: url.path, unexpected: mapped.unmapped)
-        }
+        // Names the mapping did not know are as unexpected as names the model does not have, and
+        // fail the load before any weight is copied.
+        var report = try model.loadState(state, source: url.path, replaceableOnMismatch: model.classifierNames,
+                                         alsoUnexpected: mapped.unmapped)
         report.notices.insert(contentsOf: notices, at: 0)
         return report
     }

@@ -105,9 +105,13 @@ import Layers
     @Test func unknownNameIsListed() throws {
         let url = try Self.editedWeights { $0.append((name: "swinv2.encoder.layers.0.blocks.0.attention.self.rotary.weight", tensor: .zeros([4]))) }
         defer { try? FileManager.default.removeItem(at: url) }
-        let error = #expect(throws: StateLoadError.self) { try WeightLoading.load(into: try Self.model(), from: url) }
+        let model = try Self.model()
+        let before = model.namedParameters().map { $0.tensor.scalars }
+        let error = #expect(throws: StateLoadError.self) { try WeightLoading.load(into: model, from: url) }
         #expect(error?.description.contains("unexpected keys (1): swinv2.encoder.layers.0.blocks.0.attention.self.rotary.weight") == true,
                 "\(error?.description ?? "")")
+        // A refused file leaves the model as it was: nothing is copied unless everything fits.
+        #expect(model.namedParameters().map { $0.tensor.scalars } == before)
     }
 
     @Test func missingKeyProjectionListsItsSiblingsAndTheMissingQKV() throws {
