@@ -2,6 +2,7 @@ import Foundation
 import TensorEngine
 import Layers
 import Models
+import Training
 
 /// Model throughput on synthetic data: training steps (forward, loss, backward, parameter update)
 /// and evaluation forwards per second, the forward FLOPs, and peak resident memory.
@@ -22,8 +23,9 @@ struct ModelBenchmark {
     let batch: Int
     let steps: Int
     let warmup: Int
-    /// Applies the gradients after each backward (the optimizer step); nil leaves them.
-    var update: ((any ClassificationModel) -> Void)?
+    /// Whether a training step ends with an AdamW update (lr 1e-3, weight decay 0.05 on every
+    /// parameter), as the PyTorch peer `torch_reference.py` does; off measures forward + backward only.
+    var optimizerStep = true
 
     func run() throws -> Result {
         let model = try ModelRegistry.standard.build(name, options: options)
@@ -37,11 +39,13 @@ struct ModelBenchmark {
         }
 
         model.prepareForTraining()
+        let optimizer = Optimizer(groups: [ParameterGroup(name: "all", parameters: model.namedParameters(), weightDecay: 0.05)],
+                                  algorithm: .adam(.adamW()), learningRate: 1e-3)
         let context = ForwardContext(training: true, random: RandomGenerator(seed: 4))
         func trainStep() {
             let logits = model(images, context)
             Tensor.crossEntropy(logits: logits, labels: labels, labelSmoothing: 0.1).backward()
-            update?(model)
+            if optimizerStep { optimizer.step() }
             for (_, parameter) in model.namedParameters() { parameter.zeroGrad() }
         }
         for _ in 0..<warmup { trainStep() }

@@ -106,7 +106,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("\(name): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 2)) forward GFLOPs at \(result.imageSize) px, batch \(batch)")
-        print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
+        print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
     }
 
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],

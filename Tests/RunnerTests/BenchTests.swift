@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+
+/// `runner bench --model`: a tiny SwinV2 through the whole measurement (train steps with the AdamW
+/// update, evaluation, FLOPs, memory), read back from `--json`.
+@Suite struct ModelBenchTests {
+    @Test func tinyModelReportsPositiveFigures() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let result = try scratch.run(["bench", "--model", "swinv2_tiny_window8_256", "--batch", "4", "--image-size", "32",
+                                      "--in-channels", "1", "--classes", "10", "--model-arg", "patch_size=4",
+                                      "--model-arg", "embed_dim=16", "--model-arg", "depths=1,1",
+                                      "--model-arg", "num_heads=1,1", "--model-arg", "window_size=4",
+                                      "--steps", "1", "--json"])
+        #expect(result.status == 0, "\(result.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                  "\(result.standardOutput)")
+        for key in ["trainImagesPerSecond", "evalImagesPerSecond", "forwardGFLOPs", "peakResidentMiB"] {
+            let value = try #require((object[key] as? NSNumber)?.doubleValue, "\(key) missing in \(object)")
+            #expect(value > 0 && value.isFinite, "\(key) = \(value)")
+        }
+        #expect((object["parameters"] as? NSNumber)?.intValue ?? 0 > 0)
+    }
+}
