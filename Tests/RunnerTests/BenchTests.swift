@@ -15,10 +15,26 @@ import Testing
         #expect(result.status == 0, "\(result.combined)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
                                   "\(result.standardOutput)")
-        for key in ["trainImagesPerSecond", "evalImagesPerSecond", "forwardGFLOPs", "peakResidentMiB"] {
+        for key in ["train_img_s", "eval_img_s", "forward_gflops", "peak_rss_mib", "gemm_gflops", "mfu_train", "mfu_eval"] {
             let value = try #require((object[key] as? NSNumber)?.doubleValue, "\(key) missing in \(object)")
             #expect(value > 0 && value.isFinite, "\(key) = \(value)")
         }
         #expect((object["parameters"] as? NSNumber)?.intValue ?? 0 > 0)
+        let utilisation = (object["mfu_train"] as? NSNumber)?.doubleValue ?? 0
+        #expect(utilisation < 1.5, "mfu_train \(utilisation)")
+    }
+
+    @Test func recipeSetsTheNetworkAndBatch() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let quickstart = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/quickstart_fashion_mnist.yaml")
+        let result = try scratch.run(["bench", "-c", quickstart.path, "--set", "batch_size=16", "--steps", "1", "--json"])
+        #expect(result.status == 0, "\(result.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                  "\(result.standardOutput)")
+        #expect((object["batch"] as? NSNumber)?.intValue == 16)
+        #expect((object["image_size"] as? NSNumber)?.intValue == 32)
+        #expect((object["parameters"] as? NSNumber)?.intValue == 947_678)
     }
 }

@@ -12,14 +12,36 @@ struct ModelBenchmark {
         var batch: Int
         var imageSize: Int
         var parameters: Int
+        var threads: Int
+        /// Forward GFLOPs per image (multiply-adds of products counted twice, as timm and fvcore do).
         var forwardGFLOPs: Double
         var trainImagesPerSecond: Double
         var evalImagesPerSecond: Double
         var peakResidentMiB: Double
+        /// The large-square SGEMM rate measured at the start of the same run, all threads.
+        var gemmGFLOPs: Double
+        /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the GEMM rate.
+        var trainUtilisation: Double
+        /// forward FLOPs × eval img/s ÷ the GEMM rate.
+        var evalUtilisation: Double
+
+        enum CodingKeys: String, CodingKey {
+            case model, batch, parameters, threads
+            case imageSize = "image_size"
+            case forwardGFLOPs = "forward_gflops"
+            case trainImagesPerSecond = "train_img_s"
+            case evalImagesPerSecond = "eval_img_s"
+            case peakResidentMiB = "peak_rss_mib"
+            case gemmGFLOPs = "gemm_gflops"
+            case trainUtilisation = "mfu_train"
+            case evalUtilisation = "mfu_eval"
+        }
     }
 
+    /// The name shown in the results.
     let name: String
-    let options: ModelOptions
+    /// Builds the network (from the registry, or from a recipe).
+    let build: () throws -> any ClassificationModel
     let batch: Int
     let steps: Int
     let warmup: Int
@@ -28,7 +50,10 @@ struct ModelBenchmark {
     var optimizerStep = true
 
     func run() throws -> Result {
-        let model = try ModelRegistry.standard.build(name, options: options)
+        // The yardstick first, on the full pool, before the model's buffers exist.
+        let gemm = KernelBenchmark(stopwatch: Stopwatch(budget: 0.5), threadCounts: [ThreadPool.shared.activeThreads])
+            .measure(KernelBenchmark.square)
+        let model = try build()
         let size = model.imageSize, channels = model.inChannels
         var generator = RandomGenerator(seed: 3)
         let images = Tensor.normal([batch, channels, size, size], using: &generator)
@@ -59,11 +84,13 @@ struct ModelBenchmark {
         for _ in 0..<steps { evalStep() }
         let evalSeconds = Stopwatch.now() - start
 
+        let forward = Double(flops) / 1e9
+        let trainRate = Double(batch * steps) / trainSeconds, evalRate = Double(batch * steps) / evalSeconds
         return Result(model: name, batch: batch, imageSize: size, parameters: model.parameterCount,
-                      forwardGFLOPs: Double(flops) / 1e9,
-                      trainImagesPerSecond: Double(batch * steps) / trainSeconds,
-                      evalImagesPerSecond: Double(batch * steps) / evalSeconds,
-                      peakResidentMiB: ProcessMemory.peakResidentMiB())
+                      threads: ThreadPool.shared.activeThreads, forwardGFLOPs: forward,
+                      trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
+                      peakResidentMiB: ProcessMemory.peakResidentMiB(), gemmGFLOPs: gemm,
+                      trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm)
     }
 }
 

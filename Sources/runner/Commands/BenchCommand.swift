@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TensorEngine
 import Models
+import Recipes
 
 /// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
 /// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
@@ -24,8 +25,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Benchmark this registered model instead of the kernels.")
     var model: String?
 
-    @Option(help: "Batch size of the model benchmark.")
-    var batch = 8
+    @Option(name: [.short, .customLong("config")],
+            help: "Benchmark a recipe's network at its batch size and input (synthetic data) instead of --model.")
+    var config: String?
+
+    @Option(name: .customLong("set"), help: "Override a recipe key (with -c): --set batch_size=64 (repeatable).")
+    var recipeOverrides: [String] = []
+
+    @Option(help: "Batch size of the model benchmark (default 8, or the recipe's).")
+    var batch: Int?
 
     @Option(help: "Input side of the model benchmark (default: the model's own).")
     var imageSize: Int?
@@ -43,8 +51,8 @@ struct BenchCommand: ParsableCommand {
     var steps = 5
 
     func run() throws {
-        if let model {
-            try runModel(model)
+        if config != nil || model != nil {
+            try runModel()
             return
         }
         let pool = ThreadPool.shared
@@ -89,24 +97,36 @@ struct BenchCommand: ParsableCommand {
         print(streamTable.render())
     }
 
-    private func runModel(_ name: String) throws {
-        var overrides: [String: ModelArgument] = [:]
-        for argument in modelArguments {
-            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--model-arg expects KEY=VALUE, got '\(argument)'") }
-            overrides[parts[0]] = ModelArgument.parse(parts[1])
+    private func runModel() throws {
+        let benchmark: ModelBenchmark
+        if let config {
+            guard model == nil else { throw ValidationError("give either -c RECIPE or --model NAME, not both") }
+            let experiment = try ExperimentLoading.load(config: config, overrides: recipeOverrides)
+            benchmark = ModelBenchmark(name: experiment.model.name, build: { try ModelFactory.build(experiment) },
+                                       batch: batch ?? experiment.dataset.batchSize, steps: steps, warmup: 2)
+        } else {
+            let name = model!
+            var overrides: [String: ModelArgument] = [:]
+            for argument in modelArguments {
+                let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ValidationError("--model-arg expects KEY=VALUE, got '\(argument)'") }
+                overrides[parts[0]] = ModelArgument.parse(parts[1])
+            }
+            let options = ModelOptions(classes: classes, inChannels: inChannels, imageSize: imageSize, dropPathRate: 0,
+                                       overrides: overrides)
+            benchmark = ModelBenchmark(name: name, build: { try ModelRegistry.standard.build(name, options: options) },
+                                       batch: batch ?? 8, steps: steps, warmup: 2)
         }
-        let options = ModelOptions(classes: classes, inChannels: inChannels, imageSize: imageSize, dropPathRate: 0,
-                                   overrides: overrides)
-        let result = try ModelBenchmark(name: name, options: options, batch: batch, steps: steps, warmup: 2).run()
+        let result = try benchmark.run()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
             return
         }
-        print("\(name): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 2)) forward GFLOPs at \(result.imageSize) px, batch \(batch)")
+        print("\(result.model): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 3)) forward GFLOPs per image at \(result.imageSize) px, batch \(result.batch), \(result.threads) threads")
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
+        print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
     }
 
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],
