@@ -29,12 +29,18 @@ import Testing
         defer { scratch.cleanUp() }
         let quickstart = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("configs/quickstart_fashion_mnist.yaml")
-        let result = try scratch.run(["bench", "-c", quickstart.path, "--set", "batch_size=16", "--steps", "1", "--json"])
+        let result = try scratch.run(["bench", "-c", quickstart.path, "--set", "batch_size=16", "--steps", "1", "--json", "--profile"])
         #expect(result.status == 0, "\(result.combined)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
                                   "\(result.standardOutput)")
         #expect((object["batch"] as? NSNumber)?.intValue == 16)
         #expect((object["image_size"] as? NSNumber)?.intValue == 32)
         #expect((object["parameters"] as? NSNumber)?.intValue == 947_678)
+        // The profile splits a step into families that add up to it, GEMM taking a real share.
+        let profile = try #require(object["profile_train_ms"] as? [String: NSNumber], "\(object)")
+        let total = profile.values.reduce(0) { $0 + $1.doubleValue }
+        let step = 16 / ((object["train_img_s"] as? NSNumber)?.doubleValue ?? 1) * 1000
+        #expect(abs(total - step) <= 0.05 * step, "families sum to \(total) ms, step \(step) ms")
+        #expect((profile.first { $0.key.hasPrefix("GEMM") }?.value.doubleValue ?? 0) > 0.1 * step, "\(profile)")
     }
 }

@@ -24,6 +24,9 @@ struct ModelBenchmark {
         var trainUtilisation: Double
         /// forward FLOPs × eval img/s ÷ the GEMM rate.
         var evalUtilisation: Double
+        /// Milliseconds per step by op family (plus "other", the rest of the step), when profiled.
+        var trainProfile: [String: Double]?
+        var evalProfile: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case model, batch, parameters, threads
@@ -35,6 +38,8 @@ struct ModelBenchmark {
             case gemmGFLOPs = "gemm_gflops"
             case trainUtilisation = "mfu_train"
             case evalUtilisation = "mfu_eval"
+            case trainProfile = "profile_train_ms"
+            case evalProfile = "profile_eval_ms"
         }
     }
 
@@ -48,6 +53,8 @@ struct ModelBenchmark {
     /// Whether a training step ends with an AdamW update (lr 1e-3, weight decay 0.05 on every
     /// parameter), as the PyTorch peer `torch_reference.py` does; off measures forward + backward only.
     var optimizerStep = true
+    /// Whether to time the op families during the timed steps (``OpProfiler``).
+    var profile = false
 
     func run() throws -> Result {
         // The yardstick first, on the full pool, before the model's buffers exist.
@@ -70,19 +77,23 @@ struct ModelBenchmark {
         func trainStep() {
             let logits = model(images, context)
             Tensor.crossEntropy(logits: logits, labels: labels, labelSmoothing: 0.1).backward()
-            if optimizerStep { optimizer.step() }
+            if optimizerStep { OpProfiler.measure(.optimizer) { optimizer.step() } }
             for (_, parameter) in model.namedParameters() { parameter.zeroGrad() }
         }
         for _ in 0..<warmup { trainStep() }
+        if profile { OpProfiler.start() }
         var start = Stopwatch.now()
         for _ in 0..<steps { trainStep() }
         let trainSeconds = Stopwatch.now() - start
+        let trainProfile = profile ? Self.perStep(OpProfiler.stop(), total: trainSeconds, steps: steps) : nil
 
         func evalStep() { _ = Tape.withoutRecording { model(images, .evaluation()) } }
         for _ in 0..<warmup { evalStep() }
+        if profile { OpProfiler.start() }
         start = Stopwatch.now()
         for _ in 0..<steps { evalStep() }
         let evalSeconds = Stopwatch.now() - start
+        let evalProfile = profile ? Self.perStep(OpProfiler.stop(), total: evalSeconds, steps: steps) : nil
 
         let forward = Double(flops) / 1e9
         let trainRate = Double(batch * steps) / trainSeconds, evalRate = Double(batch * steps) / evalSeconds
@@ -90,7 +101,16 @@ struct ModelBenchmark {
                       threads: ThreadPool.shared.activeThreads, forwardGFLOPs: forward,
                       trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
                       peakResidentMiB: ProcessMemory.peakResidentMiB(), gemmGFLOPs: gemm,
-                      trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm)
+                      trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm,
+                      trainProfile: trainProfile, evalProfile: evalProfile)
+    }
+
+    /// Milliseconds per step by family name, with "other" for the untracked rest of the step.
+    static func perStep(_ seconds: [OpFamily: Double], total: Double, steps: Int) -> [String: Double] {
+        var result: [String: Double] = [:]
+        for (family, value) in seconds { result[family.label] = 1000 * value / Double(steps) }
+        result["other (untracked)"] = 1000 * max(0, total - seconds.values.reduce(0, +)) / Double(steps)
+        return result
     }
 }
 

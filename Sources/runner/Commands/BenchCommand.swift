@@ -47,6 +47,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("model-arg"), help: "Architecture override KEY=VALUE (e.g. depths=2,4 or window_size=4); repeatable.")
     var modelArguments: [String] = []
 
+    @Flag(help: "With a model: also print the time per op family (GEMM, softmax, norms, elementwise, layout, loss, optimizer).")
+    var profile = false
+
     @Option(help: "Timed steps of the model benchmark (after two warm-up steps).")
     var steps = 5
 
@@ -117,7 +120,9 @@ struct BenchCommand: ParsableCommand {
             benchmark = ModelBenchmark(name: name, build: { try ModelRegistry.standard.build(name, options: options) },
                                        batch: batch ?? 8, steps: steps, warmup: 2)
         }
-        let result = try benchmark.run()
+        var configured = benchmark
+        configured.profile = profile
+        let result = try configured.run()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -127,6 +132,17 @@ struct BenchCommand: ParsableCommand {
         print("\(result.model): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 3)) forward GFLOPs per image at \(result.imageSize) px, batch \(result.batch), \(result.threads) threads")
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
         print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
+        if let train = result.trainProfile, let eval = result.evalProfile {
+            let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)
+            var table = TextTable(header: ["op family", "train ms/step", "train %", "eval ms/step", "eval %"])
+            for label in OpFamily.allCases.map(\.label) + ["other (untracked)"] {
+                let t = train[label] ?? 0, e = eval[label] ?? 0
+                table.add([label, format(t, 2), format(100 * t / trainTotal, 1) + "%", format(e, 2), format(100 * e / evalTotal, 1) + "%"])
+            }
+            table.add(["step", format(trainTotal, 2), "100%", format(evalTotal, 2), "100%"])
+            print()
+            print(table.render())
+        }
     }
 
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],

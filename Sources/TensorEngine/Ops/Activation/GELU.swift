@@ -5,51 +5,55 @@ extension Tensor {
     /// pass each over the input. Φ comes from ``VectorMath/normalCDFRational(_:)`` (absolute
     /// error ≤ 2e-7, one division, no exponential), which keeps the forward pass near memory speed.
     public func gelu() -> Tensor {
-        let out = Tensor(uninitializedShape: shape)
-        let input = data, output = out.data
-        // The loops are spelled out (no lane closure) so that the whole body is inlined: the
-        // optimiser leaves large closures and helper functions as calls, which halves the speed.
-        parallelFor(count, grain: vectorGrain) { range in
-            var i = range.lowerBound
-            while i + 16 <= range.upperBound {
-                let a = loadVector(input + i), b = loadVector(input + i + 8)
-                storeVector(VectorMath.gelu(a), output + i)
-                storeVector(VectorMath.gelu(b), output + i + 8)
-                i += 16
+        return OpProfiler.measure(.elementwise) {
+            let out = Tensor(uninitializedShape: shape)
+            let input = data, output = out.data
+            // The loops are spelled out (no lane closure) so that the whole body is inlined: the
+            // optimiser leaves large closures and helper functions as calls, which halves the speed.
+            parallelFor(count, grain: vectorGrain) { range in
+                var i = range.lowerBound
+                while i + 16 <= range.upperBound {
+                    let a = loadVector(input + i), b = loadVector(input + i + 8)
+                    storeVector(VectorMath.gelu(a), output + i)
+                    storeVector(VectorMath.gelu(b), output + i + 8)
+                    i += 16
+                }
+                while i < range.upperBound {
+                    let rest = Swift.min(8, range.upperBound - i)
+                    let a = loadPartialVector(input + i, count: rest, padding: 0)
+                    storePartialVector(VectorMath.gelu(a), output + i, count: rest)
+                    i += rest
+                }
             }
-            while i < range.upperBound {
-                let rest = Swift.min(8, range.upperBound - i)
-                let a = loadPartialVector(input + i, count: rest, padding: 0)
-                storePartialVector(VectorMath.gelu(a), output + i, count: rest)
-                i += rest
+            if Tape.needsRecording(self) {
+                Tape.record(out) { g in self.accumulateGrad(owned: geluBackward(input: self, gradient: g)) }
             }
+            return out
         }
-        if Tape.needsRecording(self) {
-            Tape.record(out) { g in self.accumulateGrad(owned: geluBackward(input: self, gradient: g)) }
-        }
-        return out
     }
 }
 
 /// The input gradient of GELU, g·(Φ(x) + x·φ(x)) with φ(x) = e^{−x²/2}/√(2π), computed from x
 /// and g in one pass.
 func geluBackward(input: Tensor, gradient: Tensor) -> Tensor {
-    let result = Tensor(uninitializedShape: input.shape)
-    let x = input.data, g = gradient.data, gx = result.data
-    parallelFor(input.count, grain: vectorGrain) { range in
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            storeVector(geluGradient(loadVector(x + i), loadVector(g + i)), gx + i)
-            i += 8
+    return OpProfiler.measure(.elementwise) {
+        let result = Tensor(uninitializedShape: input.shape)
+        let x = input.data, g = gradient.data, gx = result.data
+        parallelFor(input.count, grain: vectorGrain) { range in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                storeVector(geluGradient(loadVector(x + i), loadVector(g + i)), gx + i)
+                i += 8
+            }
+            if i < range.upperBound {
+                let rest = range.upperBound - i
+                let value = geluGradient(loadPartialVector(x + i, count: rest, padding: 0),
+                                         loadPartialVector(g + i, count: rest, padding: 0))
+                storePartialVector(value, gx + i, count: rest)
+            }
         }
-        if i < range.upperBound {
-            let rest = range.upperBound - i
-            let value = geluGradient(loadPartialVector(x + i, count: rest, padding: 0),
-                                     loadPartialVector(g + i, count: rest, padding: 0))
-            storePartialVector(value, gx + i, count: rest)
-        }
+        return result
     }
-    return result
 }
 
 /// g·(Φ(x) + x·φ(x)) lane by lane.

@@ -39,55 +39,57 @@ enum NegatedDivideKernel: ArithmeticKernel {
 /// `[nW, 1, N, N]` against `[B, nW, H, N, N]`).
 @inline(__always)
 func broadcastArithmetic<K: ArithmeticKernel>(_ a: Tensor, _ b: Tensor, op: String, _ kernel: K.Type) -> Tensor {
-    let outShape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape, op: op)
-    let out = Tensor(uninitializedShape: outShape)
-    let n = out.count
-    if n == 0 { return out }
-    let pa = a.data, pb = b.data, po = out.data
-    if a.count == n && b.count == n {
-        parallelFor(n, grain: vectorGrain) { range in
-            arithmeticRun(K.self, pa + range.lowerBound, 1, pb + range.lowerBound, 1, po + range.lowerBound, range.count)
-        }
-    } else if b.count == 1 && a.count == n {
-        parallelFor(n, grain: vectorGrain) { range in
-            arithmeticRun(K.self, pa + range.lowerBound, 1, pb, 0, po + range.lowerBound, range.count)
-        }
-    } else if a.count == 1 && b.count == n {
-        parallelFor(n, grain: vectorGrain) { range in
-            arithmeticRun(K.self, pa, 0, pb + range.lowerBound, 1, po + range.lowerBound, range.count)
-        }
-    } else if a.count == n && isTrailingSuffix(b.shape, of: outShape) {
-        let inner = b.count
-        parallelFor(n / inner, grain: max(1, vectorGrain / inner)) { rows in
-            for r in rows { arithmeticRun(K.self, pa + r * inner, 1, pb, 1, po + r * inner, inner) }
-        }
-    } else if b.count == n && isTrailingSuffix(a.shape, of: outShape) {
-        let inner = a.count
-        parallelFor(n / inner, grain: max(1, vectorGrain / inner)) { rows in
-            for r in rows { arithmeticRun(K.self, pa, 1, pb + r * inner, 1, po + r * inner, inner) }
-        }
-    } else {
-        let stridesA = Shape.broadcastStrides(a.shape, to: outShape)
-        let stridesB = Shape.broadcastStrides(b.shape, to: outShape)
-        let inner = outShape.last!
-        let innerA = stridesA.last!, innerB = stridesB.last!
-        let outerShape = Array(outShape.dropLast())
-        let rows = Shape.elementCount(outerShape)
-        parallelFor(rows, grain: max(1, vectorGrain / max(inner, 1))) { range in
-            for row in range {
-                // Offsets of this row in a and b from its multi-index.
-                var remainder = row, offsetA = 0, offsetB = 0
-                for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
-                    let index = remainder % outerShape[axis]
-                    remainder /= outerShape[axis]
-                    offsetA += index * stridesA[axis]
-                    offsetB += index * stridesB[axis]
+    return OpProfiler.measure(.elementwise) {
+        let outShape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape, op: op)
+        let out = Tensor(uninitializedShape: outShape)
+        let n = out.count
+        if n == 0 { return out }
+        let pa = a.data, pb = b.data, po = out.data
+        if a.count == n && b.count == n {
+            parallelFor(n, grain: vectorGrain) { range in
+                arithmeticRun(K.self, pa + range.lowerBound, 1, pb + range.lowerBound, 1, po + range.lowerBound, range.count)
+            }
+        } else if b.count == 1 && a.count == n {
+            parallelFor(n, grain: vectorGrain) { range in
+                arithmeticRun(K.self, pa + range.lowerBound, 1, pb, 0, po + range.lowerBound, range.count)
+            }
+        } else if a.count == 1 && b.count == n {
+            parallelFor(n, grain: vectorGrain) { range in
+                arithmeticRun(K.self, pa, 0, pb + range.lowerBound, 1, po + range.lowerBound, range.count)
+            }
+        } else if a.count == n && isTrailingSuffix(b.shape, of: outShape) {
+            let inner = b.count
+            parallelFor(n / inner, grain: max(1, vectorGrain / inner)) { rows in
+                for r in rows { arithmeticRun(K.self, pa + r * inner, 1, pb, 1, po + r * inner, inner) }
+            }
+        } else if b.count == n && isTrailingSuffix(a.shape, of: outShape) {
+            let inner = a.count
+            parallelFor(n / inner, grain: max(1, vectorGrain / inner)) { rows in
+                for r in rows { arithmeticRun(K.self, pa, 1, pb + r * inner, 1, po + r * inner, inner) }
+            }
+        } else {
+            let stridesA = Shape.broadcastStrides(a.shape, to: outShape)
+            let stridesB = Shape.broadcastStrides(b.shape, to: outShape)
+            let inner = outShape.last!
+            let innerA = stridesA.last!, innerB = stridesB.last!
+            let outerShape = Array(outShape.dropLast())
+            let rows = Shape.elementCount(outerShape)
+            parallelFor(rows, grain: max(1, vectorGrain / max(inner, 1))) { range in
+                for row in range {
+                    // Offsets of this row in a and b from its multi-index.
+                    var remainder = row, offsetA = 0, offsetB = 0
+                    for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
+                        let index = remainder % outerShape[axis]
+                        remainder /= outerShape[axis]
+                        offsetA += index * stridesA[axis]
+                        offsetB += index * stridesB[axis]
+                    }
+                    arithmeticRun(K.self, pa + offsetA, innerA, pb + offsetB, innerB, po + row * inner, inner)
                 }
-                arithmeticRun(K.self, pa + offsetA, innerA, pb + offsetB, innerB, po + row * inner, inner)
             }
         }
+        return out
     }
-    return out
 }
 
 /// `out[j] = K(a[j·strideA], b[j·strideB])` for `j < count`; strides of 0 (a broadcast scalar) and 1

@@ -40,19 +40,21 @@ struct StridedCopyPlan {
     /// Copies (or, with `accumulating`, adds) the box from `source` into `destination`.
     func run(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>,
              accumulating: Bool = false) {
-        if isEmpty { return }
-        let rank = extent.count
-        if rank == 0 {
-            if accumulating { destination[0] += source[0] } else { destination[0] = source[0] }
-            return
-        }
-        if sourceStrides[rank - 1] == 1 && destinationStrides[rank - 1] == 1 {
-            copyRuns(from: source, to: destination, accumulating: accumulating)
-        } else if let p = destinationStrides.firstIndex(of: 1), let q = sourceStrides.firstIndex(of: 1), p != q {
-            copyTiles(dstContiguousAxis: p, srcContiguousAxis: q, from: source, to: destination,
-                      accumulating: accumulating)
-        } else {
-            copyStridedRows(from: source, to: destination, accumulating: accumulating)
+        OpProfiler.measure(.layout) {
+            if isEmpty { return }
+            let rank = extent.count
+            if rank == 0 {
+                if accumulating { destination[0] += source[0] } else { destination[0] = source[0] }
+                return
+            }
+            if sourceStrides[rank - 1] == 1 && destinationStrides[rank - 1] == 1 {
+                copyRuns(from: source, to: destination, accumulating: accumulating)
+            } else if let p = destinationStrides.firstIndex(of: 1), let q = sourceStrides.firstIndex(of: 1), p != q {
+                copyTiles(dstContiguousAxis: p, srcContiguousAxis: q, from: source, to: destination,
+                          accumulating: accumulating)
+            } else {
+                copyStridedRows(from: source, to: destination, accumulating: accumulating)
+            }
         }
     }
 

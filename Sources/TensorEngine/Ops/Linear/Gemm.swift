@@ -11,30 +11,32 @@ public enum Gemm {
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0,
                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
-        guard m > 0, n > 0 else { return }
-        FlopCounter.add(2 * m * n * k)
-        let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        let threads = ThreadPool.shared.activeThreads
-        // Below ~2 MFLOP the fork/join costs more than it saves.
-        if threads <= 1 || flops < 2e6 {
-            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            return
-        }
-        if m >= 16 * threads {
-            // Row panels of C: op(A) rows i… start at a + i·lda (or a + i when A is stored transposed).
-            parallelForEvenly(m / 8) { blocks in
-                let start = blocks.lowerBound * 8
-                let end = blocks.upperBound == m / 8 ? m : blocks.upperBound * 8
-                let aStart = transposeA ? a + start : a + start * lda
-                single(transposeA, transposeB, end - start, n, k, alpha, aStart, lda, b, ldb, beta, c + start * ldc, ldc)
+        OpProfiler.measure(.gemm) {
+            guard m > 0, n > 0 else { return }
+            FlopCounter.add(2 * m * n * k)
+            let flops = 2.0 * Double(m) * Double(n) * Double(k)
+            let threads = ThreadPool.shared.activeThreads
+            // Below ~2 MFLOP the fork/join costs more than it saves.
+            if threads <= 1 || flops < 2e6 {
+                single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                return
             }
-        } else {
-            // Column panels of C: op(B) columns j… start at b + j (or b + j·ldb when B is stored transposed).
-            parallelForEvenly(n / 8) { blocks in
-                let start = blocks.lowerBound * 8
-                let end = blocks.upperBound == n / 8 ? n : blocks.upperBound * 8
-                let bStart = transposeB ? b + start * ldb : b + start
-                single(transposeA, transposeB, m, end - start, k, alpha, a, lda, bStart, ldb, beta, c + start, ldc)
+            if m >= 16 * threads {
+                // Row panels of C: op(A) rows i… start at a + i·lda (or a + i when A is stored transposed).
+                parallelForEvenly(m / 8) { blocks in
+                    let start = blocks.lowerBound * 8
+                    let end = blocks.upperBound == m / 8 ? m : blocks.upperBound * 8
+                    let aStart = transposeA ? a + start : a + start * lda
+                    single(transposeA, transposeB, end - start, n, k, alpha, aStart, lda, b, ldb, beta, c + start * ldc, ldc)
+                }
+            } else {
+                // Column panels of C: op(B) columns j… start at b + j (or b + j·ldb when B is stored transposed).
+                parallelForEvenly(n / 8) { blocks in
+                    let start = blocks.lowerBound * 8
+                    let end = blocks.upperBound == n / 8 ? n : blocks.upperBound * 8
+                    let bStart = transposeB ? b + start * ldb : b + start
+                    single(transposeA, transposeB, m, end - start, k, alpha, a, lda, bStart, ldb, beta, c + start, ldc)
+                }
             }
         }
     }
@@ -49,36 +51,38 @@ public enum Gemm {
                                b: UnsafePointer<Float>, ldb: Int, strideB: Int,
                                beta: Float = 0,
                                c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int) {
-        guard batch > 0 else { return }
-        let threads = ThreadPool.shared.activeThreads
-        if batch < 2 * threads && 2.0 * Double(m * n * k) >= 4e6 {
-            for i in 0..<batch {
-                multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                         a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta,
-                         c: c + i * strideC, ldc: ldc)
+        OpProfiler.measure(.gemm) {
+            guard batch > 0 else { return }
+            let threads = ThreadPool.shared.activeThreads
+            if batch < 2 * threads && 2.0 * Double(m * n * k) >= 4e6 {
+                for i in 0..<batch {
+                    multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta,
+                             c: c + i * strideC, ldc: ldc)
+                }
+                return
             }
-            return
-        }
-        FlopCounter.add(2 * batch * m * n * k)
-        let grain = max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))
-        if SmallGemm.fits(m: m, n: n, k: k) {
-            // Small products (window attention): the register-blocked kernel, one scratch panel
-            // per chunk of the batch.
-            parallelFor(batch, grain: grain) { range in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.scratchCount(n: n, k: k)) { scratch in
-                    for i in range {
-                        SmallGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                           a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
-                                           beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
+            FlopCounter.add(2 * batch * m * n * k)
+            let grain = max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))
+            if SmallGemm.fits(m: m, n: n, k: k) {
+                // Small products (window attention): the register-blocked kernel, one scratch panel
+                // per chunk of the batch.
+                parallelFor(batch, grain: grain) { range in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.scratchCount(n: n, k: k)) { scratch in
+                        for i in range {
+                            SmallGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                               a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+                                               beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
+                        }
                     }
                 }
+                return
             }
-            return
-        }
-        parallelFor(batch, grain: grain) { range in
-            for i in range {
-                single(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
-                       beta, c + i * strideC, ldc)
+            parallelFor(batch, grain: grain) { range in
+                for i in range {
+                    single(transposeA, transposeB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb,
+                           beta, c + i * strideC, ldc)
+                }
             }
         }
     }

@@ -6,56 +6,58 @@ extension Tensor {
     /// q = (1 − ε)·onehot(label) + ε/C (ε = `labelSmoothing`), as PyTorch's `label_smoothing`.
     /// `labels` holds one class index in `0..<C` per row. Differentiable in `logits`.
     public static func crossEntropy(logits: Tensor, labels: [Int32], labelSmoothing: Float = 0) -> Tensor {
-        let (rows, classes) = logits.checkedLogitsShape(op: "crossEntropy")
-        guard labels.count == rows else {
-            EngineError.shapeMismatch("crossEntropy", logits.shape, [labels.count], "expected one label per row of logits")
-        }
-        guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
-            EngineError.fail("crossEntropy", "label smoothing \(labelSmoothing) is outside [0, 1]")
-        }
-        for (row, label) in labels.enumerated() where label < 0 || Int(label) >= classes {
-            EngineError.fail("crossEntropy", "label \(label) of row \(row) is outside 0..<\(classes) (C = \(classes) classes)")
-        }
-        let smoothing = labelSmoothing, onTarget = 1 - labelSmoothing, spread = labelSmoothing / Float(classes)
-        let logSumExps = RowStatistics(count: 2 * rows)
-        let x = logits.data, lse = logSumExps.values.baseAddress!
-        let total = labels.withUnsafeBufferPointer { labels in
-            sumOverRows(rows, width: classes) { row in
-                let logit = x + row * classes
-                let (maximum, logSum) = rowLogSumExp(logit, width: classes)
-                lse[2 * row] = maximum
-                lse[2 * row + 1] = logSum
-                // −Σ q_c (x_c − lse) = (1 − ε)·(lse − x_label) + (ε/C)·Σ (lse − x_c), lse = max + logSum
-                var loss = onTarget * ((maximum - logit[Int(labels[row])]) + logSum)
-                if smoothing > 0 {
-                    loss += smoothing * ((maximum + logSum) - vectorSum(logit, count: classes) / Float(classes))
-                }
-                return Double(loss)
+        return OpProfiler.measure(.loss) {
+            let (rows, classes) = logits.checkedLogitsShape(op: "crossEntropy")
+            guard labels.count == rows else {
+                EngineError.shapeMismatch("crossEntropy", logits.shape, [labels.count], "expected one label per row of logits")
             }
-        }
-        let out = Tensor(scalar: Float(total / Double(rows)))
-        if Tape.needsRecording(logits) {
-            Tape.record(out) { g in
-                let scale = g.item / Float(rows)
-                let result = Tensor(uninitializedShape: logits.shape)
-                let x = logits.data, gx = result.data, lse = logSumExps.values.baseAddress!
-                labels.withUnsafeBufferPointer { labels in
-                    parallelFor(rows, grain: rowGrain(width: classes)) { range in
-                        for row in range {
-                            let offset = row * classes
-                            let shift = SIMD8<Float>(repeating: lse[2 * row]), logSum = SIMD8<Float>(repeating: lse[2 * row + 1])
-                            let factor = SIMD8<Float>(repeating: scale)
-                            vectorMap(x + offset, gx + offset, 0..<classes) {
-                                (VectorMath.exp(($0 - shift) - logSum) - spread) * factor
+            guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
+                EngineError.fail("crossEntropy", "label smoothing \(labelSmoothing) is outside [0, 1]")
+            }
+            for (row, label) in labels.enumerated() where label < 0 || Int(label) >= classes {
+                EngineError.fail("crossEntropy", "label \(label) of row \(row) is outside 0..<\(classes) (C = \(classes) classes)")
+            }
+            let smoothing = labelSmoothing, onTarget = 1 - labelSmoothing, spread = labelSmoothing / Float(classes)
+            let logSumExps = RowStatistics(count: 2 * rows)
+            let x = logits.data, lse = logSumExps.values.baseAddress!
+            let total = labels.withUnsafeBufferPointer { labels in
+                sumOverRows(rows, width: classes) { row in
+                    let logit = x + row * classes
+                    let (maximum, logSum) = rowLogSumExp(logit, width: classes)
+                    lse[2 * row] = maximum
+                    lse[2 * row + 1] = logSum
+                    // −Σ q_c (x_c − lse) = (1 − ε)·(lse − x_label) + (ε/C)·Σ (lse − x_c), lse = max + logSum
+                    var loss = onTarget * ((maximum - logit[Int(labels[row])]) + logSum)
+                    if smoothing > 0 {
+                        loss += smoothing * ((maximum + logSum) - vectorSum(logit, count: classes) / Float(classes))
+                    }
+                    return Double(loss)
+                }
+            }
+            let out = Tensor(scalar: Float(total / Double(rows)))
+            if Tape.needsRecording(logits) {
+                Tape.record(out) { g in
+                    let scale = g.item / Float(rows)
+                    let result = Tensor(uninitializedShape: logits.shape)
+                    let x = logits.data, gx = result.data, lse = logSumExps.values.baseAddress!
+                    labels.withUnsafeBufferPointer { labels in
+                        parallelFor(rows, grain: rowGrain(width: classes)) { range in
+                            for row in range {
+                                let offset = row * classes
+                                let shift = SIMD8<Float>(repeating: lse[2 * row]), logSum = SIMD8<Float>(repeating: lse[2 * row + 1])
+                                let factor = SIMD8<Float>(repeating: scale)
+                                vectorMap(x + offset, gx + offset, 0..<classes) {
+                                    (VectorMath.exp(($0 - shift) - logSum) - spread) * factor
+                                }
+                                gx[offset + Int(labels[row])] -= onTarget * scale
                             }
-                            gx[offset + Int(labels[row])] -= onTarget * scale
                         }
                     }
+                    logits.accumulateGrad(owned: result)
                 }
-                logits.accumulateGrad(owned: result)
             }
+            return out
         }
-        return out
     }
 
     /// The mean over rows of −Σ_c t_c · log softmax(logits)_c for probability targets

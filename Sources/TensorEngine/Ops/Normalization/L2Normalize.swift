@@ -6,47 +6,49 @@ extension Tensor {
     /// Rows whose norm is below ε are divided by ε and get the plain gradient g/ε; the others get
     /// `(g − y·⟨g, y⟩)/‖x‖`.
     public func l2Normalized(axis: Int = -1, epsilon: Float = 1e-12) -> Tensor {
-        let width = lastAxisWidth(axis: axis, op: "l2Normalized")
-        let rows = width == 0 ? 0 : count / width
-        let out = Tensor(uninitializedShape: shape)
-        let norms = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(rows, 1))
-        let x = data, y = out.data, normsBase = norms.baseAddress!
-        parallelFor(rows, grain: rowGrain(width: width)) { range in
-            for r in range {
-                let row = x + r * width
-                let norm = vectorDot(row, row, count: width).squareRoot()
-                normsBase[r] = norm
-                let inverse = SIMD8<Float>(repeating: 1 / Swift.max(norm, epsilon))
-                vectorMap(row, y + r * width, 0..<width) { $0 * inverse }
-            }
-        }
-        guard Tape.needsRecording(self) else {
-            norms.deallocate()
-            return out
-        }
-        let savedNorms = RowStatistics(norms)
-        Tape.record(out) { g in
-            let result = Tensor(uninitializedShape: out.shape)
-            let gradient = g.data, y = out.data, gx = result.data, norms = savedNorms.values.baseAddress!
+        return OpProfiler.measure(.normalization) {
+            let width = lastAxisWidth(axis: axis, op: "l2Normalized")
+            let rows = width == 0 ? 0 : count / width
+            let out = Tensor(uninitializedShape: shape)
+            let norms = UnsafeMutableBufferPointer<Float>.allocate(capacity: Swift.max(rows, 1))
+            let x = data, y = out.data, normsBase = norms.baseAddress!
             parallelFor(rows, grain: rowGrain(width: width)) { range in
                 for r in range {
-                    let offset = r * width
-                    let norm = norms[r]
-                    if norm >= epsilon {
-                        let dot = SIMD8<Float>(repeating: -vectorDot(gradient + offset, y + offset, count: width))
-                        let inverse = SIMD8<Float>(repeating: 1 / norm)
-                        vectorZip(y + offset, gradient + offset, gx + offset, 0..<width) { y, g in
-                            g.addingProduct(y, dot) * inverse
-                        }
-                    } else {
-                        let inverse = SIMD8<Float>(repeating: 1 / epsilon)
-                        vectorMap(gradient + offset, gx + offset, 0..<width) { $0 * inverse }
-                    }
+                    let row = x + r * width
+                    let norm = vectorDot(row, row, count: width).squareRoot()
+                    normsBase[r] = norm
+                    let inverse = SIMD8<Float>(repeating: 1 / Swift.max(norm, epsilon))
+                    vectorMap(row, y + r * width, 0..<width) { $0 * inverse }
                 }
             }
-            self.accumulateGrad(owned: result)
+            guard Tape.needsRecording(self) else {
+                norms.deallocate()
+                return out
+            }
+            let savedNorms = RowStatistics(norms)
+            Tape.record(out) { g in
+                let result = Tensor(uninitializedShape: out.shape)
+                let gradient = g.data, y = out.data, gx = result.data, norms = savedNorms.values.baseAddress!
+                parallelFor(rows, grain: rowGrain(width: width)) { range in
+                    for r in range {
+                        let offset = r * width
+                        let norm = norms[r]
+                        if norm >= epsilon {
+                            let dot = SIMD8<Float>(repeating: -vectorDot(gradient + offset, y + offset, count: width))
+                            let inverse = SIMD8<Float>(repeating: 1 / norm)
+                            vectorZip(y + offset, gradient + offset, gx + offset, 0..<width) { y, g in
+                                g.addingProduct(y, dot) * inverse
+                            }
+                        } else {
+                            let inverse = SIMD8<Float>(repeating: 1 / epsilon)
+                            vectorMap(gradient + offset, gx + offset, 0..<width) { $0 * inverse }
+                        }
+                    }
+                }
+                self.accumulateGrad(owned: result)
+            }
+            return out
         }
-        return out
     }
 }
 

@@ -61,47 +61,49 @@ enum LayerNormKernel {
     static func forward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
                         weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?, epsilon: Float,
                         statistics: UnsafeMutablePointer<Float>?) {
-        let c = channels
-        let inverseCount = 1 / Float(c)
-        parallelFor(rows, grain: max(1, (1 << 14) / c)) { range in
-            for r in range {
-                let x = UnsafePointer(input + r * c), y = output + r * c
-                // The row is in L1 after the first pass; the exact two-pass variance is nearly free.
-                let mean = RowVector.sum(x, c) * inverseCount
-                let variance = RowVector.sumOfSquaredDeviations(x, c, from: mean) * inverseCount
-                let rstd = 1 / (variance + epsilon).squareRoot()
-                if let statistics {
-                    statistics[r] = mean
-                    statistics[rows + r] = rstd
-                }
-                let m = Lanes(repeating: mean), s = Lanes(repeating: rstd)
-                var j = 0
-                switch (weight, bias) {
-                case let (w?, b?):
-                    while j + 8 <= c {
-                        let scale = s * RowVector.load(w + j)
-                        RowVector.store(((RowVector.load(x + j) - m) * scale) + RowVector.load(b + j), y + j)
-                        j += 8
+        OpProfiler.measure(.normalization) {
+            let c = channels
+            let inverseCount = 1 / Float(c)
+            parallelFor(rows, grain: max(1, (1 << 14) / c)) { range in
+                for r in range {
+                    let x = UnsafePointer(input + r * c), y = output + r * c
+                    // The row is in L1 after the first pass; the exact two-pass variance is nearly free.
+                    let mean = RowVector.sum(x, c) * inverseCount
+                    let variance = RowVector.sumOfSquaredDeviations(x, c, from: mean) * inverseCount
+                    let rstd = 1 / (variance + epsilon).squareRoot()
+                    if let statistics {
+                        statistics[r] = mean
+                        statistics[rows + r] = rstd
                     }
-                    while j < c { y[j] = (x[j] - mean) * rstd * w[j] + b[j]; j += 1 }
-                case let (w?, nil):
-                    while j + 8 <= c {
-                        RowVector.store((RowVector.load(x + j) - m) * (s * RowVector.load(w + j)), y + j)
-                        j += 8
+                    let m = Lanes(repeating: mean), s = Lanes(repeating: rstd)
+                    var j = 0
+                    switch (weight, bias) {
+                    case let (w?, b?):
+                        while j + 8 <= c {
+                            let scale = s * RowVector.load(w + j)
+                            RowVector.store(((RowVector.load(x + j) - m) * scale) + RowVector.load(b + j), y + j)
+                            j += 8
+                        }
+                        while j < c { y[j] = (x[j] - mean) * rstd * w[j] + b[j]; j += 1 }
+                    case let (w?, nil):
+                        while j + 8 <= c {
+                            RowVector.store((RowVector.load(x + j) - m) * (s * RowVector.load(w + j)), y + j)
+                            j += 8
+                        }
+                        while j < c { y[j] = (x[j] - mean) * rstd * w[j]; j += 1 }
+                    case let (nil, b?):
+                        while j + 8 <= c {
+                            RowVector.store((RowVector.load(x + j) - m) * s + RowVector.load(b + j), y + j)
+                            j += 8
+                        }
+                        while j < c { y[j] = (x[j] - mean) * rstd + b[j]; j += 1 }
+                    case (nil, nil):
+                        while j + 8 <= c {
+                            RowVector.store((RowVector.load(x + j) - m) * s, y + j)
+                            j += 8
+                        }
+                        while j < c { y[j] = (x[j] - mean) * rstd; j += 1 }
                     }
-                    while j < c { y[j] = (x[j] - mean) * rstd * w[j]; j += 1 }
-                case let (nil, b?):
-                    while j + 8 <= c {
-                        RowVector.store((RowVector.load(x + j) - m) * s + RowVector.load(b + j), y + j)
-                        j += 8
-                    }
-                    while j < c { y[j] = (x[j] - mean) * rstd + b[j]; j += 1 }
-                case (nil, nil):
-                    while j + 8 <= c {
-                        RowVector.store((RowVector.load(x + j) - m) * s, y + j)
-                        j += 8
-                    }
-                    while j < c { y[j] = (x[j] - mean) * rstd; j += 1 }
                 }
             }
         }
@@ -117,80 +119,82 @@ enum LayerNormKernel {
                          weight: UnsafeMutablePointer<Float>?, statistics: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
                          gradBias: UnsafeMutablePointer<Float>?) {
-        let c = channels
-        let inverseCount = 1 / Float(c)
-        let wantParameters = gradWeight != nil || gradBias != nil
-        // Enough chunks to balance two busy cores, few enough that the final sum is negligible.
-        let chunks = min(rows, 4 * ThreadPool.shared.threadCount, max(1, rows * c / 4096))
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: wantParameters ? max(chunks, 1) * 2 * c : 0)
-        defer { partials.deallocate() }
-        let used = parallelChunks(rows, chunks: chunks) { chunk, range in
-            let partialWeight = partials + chunk * 2 * c, partialBias = partialWeight + c
-            if wantParameters { partialWeight.update(repeating: 0, count: 2 * c) }
-            for r in range {
-                let x = UnsafePointer(input + r * c), g = UnsafePointer(gradient + r * c)
-                let mean = statistics[r], rstd = statistics[rows + r]
-                let m = Lanes(repeating: mean), s = Lanes(repeating: rstd)
-                // Pass 1: Σ ĝ, Σ ĝ·x̂ and the parameter partials.
-                var sumA = Lanes(), sumB = Lanes()
-                var tailA: Float = 0, tailB: Float = 0
-                var j = 0
-                while j + 8 <= c {
-                    let gv = RowVector.load(g + j)
-                    let xhat = (RowVector.load(x + j) - m) * s
-                    let ghat = weight.map { gv * RowVector.load($0 + j) } ?? gv
-                    sumA += ghat
-                    sumB.addProduct(ghat, xhat)
-                    if wantParameters {
-                        var pw = RowVector.load(partialWeight + j)
-                        pw.addProduct(gv, xhat)
-                        RowVector.store(pw, partialWeight + j)
-                        RowVector.store(RowVector.load(partialBias + j) + gv, partialBias + j)
+        OpProfiler.measure(.normalization) {
+            let c = channels
+            let inverseCount = 1 / Float(c)
+            let wantParameters = gradWeight != nil || gradBias != nil
+            // Enough chunks to balance two busy cores, few enough that the final sum is negligible.
+            let chunks = min(rows, 4 * ThreadPool.shared.threadCount, max(1, rows * c / 4096))
+            let partials = UnsafeMutablePointer<Float>.allocate(capacity: wantParameters ? max(chunks, 1) * 2 * c : 0)
+            defer { partials.deallocate() }
+            let used = parallelChunks(rows, chunks: chunks) { chunk, range in
+                let partialWeight = partials + chunk * 2 * c, partialBias = partialWeight + c
+                if wantParameters { partialWeight.update(repeating: 0, count: 2 * c) }
+                for r in range {
+                    let x = UnsafePointer(input + r * c), g = UnsafePointer(gradient + r * c)
+                    let mean = statistics[r], rstd = statistics[rows + r]
+                    let m = Lanes(repeating: mean), s = Lanes(repeating: rstd)
+                    // Pass 1: Σ ĝ, Σ ĝ·x̂ and the parameter partials.
+                    var sumA = Lanes(), sumB = Lanes()
+                    var tailA: Float = 0, tailB: Float = 0
+                    var j = 0
+                    while j + 8 <= c {
+                        let gv = RowVector.load(g + j)
+                        let xhat = (RowVector.load(x + j) - m) * s
+                        let ghat = weight.map { gv * RowVector.load($0 + j) } ?? gv
+                        sumA += ghat
+                        sumB.addProduct(ghat, xhat)
+                        if wantParameters {
+                            var pw = RowVector.load(partialWeight + j)
+                            pw.addProduct(gv, xhat)
+                            RowVector.store(pw, partialWeight + j)
+                            RowVector.store(RowVector.load(partialBias + j) + gv, partialBias + j)
+                        }
+                        j += 8
                     }
-                    j += 8
-                }
-                while j < c {
-                    let xhat = (x[j] - mean) * rstd
-                    let ghat = g[j] * (weight?[j] ?? 1)
-                    tailA += ghat
-                    tailB += ghat * xhat
-                    if wantParameters {
-                        partialWeight[j] += g[j] * xhat
-                        partialBias[j] += g[j]
+                    while j < c {
+                        let xhat = (x[j] - mean) * rstd
+                        let ghat = g[j] * (weight?[j] ?? 1)
+                        tailA += ghat
+                        tailB += ghat * xhat
+                        if wantParameters {
+                            partialWeight[j] += g[j] * xhat
+                            partialBias[j] += g[j]
+                        }
+                        j += 1
                     }
-                    j += 1
-                }
-                guard let gradInput else { continue }
-                // Pass 2 (row still in L1): dx.
-                let meanA = ((sumA.sum() + tailA) * inverseCount)
-                let meanB = ((sumB.sum() + tailB) * inverseCount)
-                let a = Lanes(repeating: meanA), b = Lanes(repeating: meanB)
-                let dx = gradInput + r * c
-                j = 0
-                while j + 8 <= c {
-                    let gv = RowVector.load(g + j)
-                    let xhat = (RowVector.load(x + j) - m) * s
-                    let ghat = weight.map { gv * RowVector.load($0 + j) } ?? gv
-                    RowVector.store(s * (ghat - a - xhat * b), dx + j)
-                    j += 8
-                }
-                while j < c {
-                    let xhat = (x[j] - mean) * rstd
-                    let ghat = g[j] * (weight?[j] ?? 1)
-                    dx[j] = rstd * (ghat - meanA - xhat * meanB)
-                    j += 1
+                    guard let gradInput else { continue }
+                    // Pass 2 (row still in L1): dx.
+                    let meanA = ((sumA.sum() + tailA) * inverseCount)
+                    let meanB = ((sumB.sum() + tailB) * inverseCount)
+                    let a = Lanes(repeating: meanA), b = Lanes(repeating: meanB)
+                    let dx = gradInput + r * c
+                    j = 0
+                    while j + 8 <= c {
+                        let gv = RowVector.load(g + j)
+                        let xhat = (RowVector.load(x + j) - m) * s
+                        let ghat = weight.map { gv * RowVector.load($0 + j) } ?? gv
+                        RowVector.store(s * (ghat - a - xhat * b), dx + j)
+                        j += 8
+                    }
+                    while j < c {
+                        let xhat = (x[j] - mean) * rstd
+                        let ghat = g[j] * (weight?[j] ?? 1)
+                        dx[j] = rstd * (ghat - meanA - xhat * meanB)
+                        j += 1
+                    }
                 }
             }
-        }
-        guard wantParameters else { return }
-        for j in 0..<c {
-            var sumWeight: Float = 0, sumBias: Float = 0
-            for chunk in 0..<used {
-                sumWeight += partials[chunk * 2 * c + j]
-                sumBias += partials[chunk * 2 * c + c + j]
+            guard wantParameters else { return }
+            for j in 0..<c {
+                var sumWeight: Float = 0, sumBias: Float = 0
+                for chunk in 0..<used {
+                    sumWeight += partials[chunk * 2 * c + j]
+                    sumBias += partials[chunk * 2 * c + c + j]
+                }
+                gradWeight?[j] = sumWeight
+                gradBias?[j] = sumBias
             }
-            gradWeight?[j] = sumWeight
-            gradBias?[j] = sumBias
         }
     }
 }

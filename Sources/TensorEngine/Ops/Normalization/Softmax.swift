@@ -77,20 +77,22 @@ func rowLogSumExp(_ row: UnsafeMutablePointer<Float>, width: Int) -> (maximum: F
 /// go in pairs, so that the short rows of window attention (64 keys) give the core two
 /// independent chains of max → sum → reciprocal to overlap.
 func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-    guard width > 0 else { return }
-    parallelFor(rows, grain: rowGrain(width: width)) { range in
-        var r = range.lowerBound
-        if width <= interleavedSoftmaxWidth {
-            while r + 4 <= range.upperBound {
-                softmaxFourRows(input + r * width, into: output + r * width, width: width)
-                r += 4
+    OpProfiler.measure(.softmax) {
+        guard width > 0 else { return }
+        parallelFor(rows, grain: rowGrain(width: width)) { range in
+            var r = range.lowerBound
+            if width <= interleavedSoftmaxWidth {
+                while r + 4 <= range.upperBound {
+                    softmaxFourRows(input + r * width, into: output + r * width, width: width)
+                    r += 4
+                }
             }
-        }
-        while r < range.upperBound {
-            let y = output + r * width
-            let inverse = softmaxExponentials(input + r * width, into: y, width: width)
-            scaleRow(y, count: width, by: inverse)
-            r += 1
+            while r < range.upperBound {
+                let y = output + r * width
+                let inverse = softmaxExponentials(input + r * width, into: y, width: width)
+                scaleRow(y, count: width, by: inverse)
+                r += 1
+            }
         }
     }
 }
@@ -223,45 +225,51 @@ func scaleRow(_ row: UnsafeMutablePointer<Float>, count: Int, by factor: SIMD8<F
 
 /// Softmax's input gradient `y ⊙ (g − Σ g⊙y)` per row, from the saved output y.
 func softmaxBackward(output: Tensor, gradient: Tensor) -> Tensor {
-    let width = output.shape.last ?? 1
-    let result = Tensor(uninitializedShape: output.shape)
-    guard width > 0 else { return result }
-    let y = output.data, g = gradient.data, gx = result.data
-    parallelFor(output.count / width, grain: rowGrain(width: width)) { range in
-        for r in range {
-            let offset = r * width
-            let dot = SIMD8<Float>(repeating: vectorDot(g + offset, y + offset, count: width))
-            vectorZip(y + offset, g + offset, gx + offset, 0..<width) { y, g in y * (g - dot) }
+    return OpProfiler.measure(.softmax) {
+        let width = output.shape.last ?? 1
+        let result = Tensor(uninitializedShape: output.shape)
+        guard width > 0 else { return result }
+        let y = output.data, g = gradient.data, gx = result.data
+        parallelFor(output.count / width, grain: rowGrain(width: width)) { range in
+            for r in range {
+                let offset = r * width
+                let dot = SIMD8<Float>(repeating: vectorDot(g + offset, y + offset, count: width))
+                vectorZip(y + offset, g + offset, gx + offset, 0..<width) { y, g in y * (g - dot) }
+            }
         }
+        return result
     }
-    return result
 }
 
 /// Log-softmax of `rows` rows of `width` floats from `input` into `output`.
 func logSoftmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
-    guard width > 0 else { return }
-    parallelFor(rows, grain: rowGrain(width: width)) { range in
-        for r in range {
-            let x = input + r * width, y = output + r * width
-            let (maximum, logSum) = rowLogSumExp(x, width: width)
-            let shift = SIMD8<Float>(repeating: maximum), offset = SIMD8<Float>(repeating: logSum)
-            vectorMap(x, y, 0..<width) { ($0 - shift) - offset }
+    OpProfiler.measure(.softmax) {
+        guard width > 0 else { return }
+        parallelFor(rows, grain: rowGrain(width: width)) { range in
+            for r in range {
+                let x = input + r * width, y = output + r * width
+                let (maximum, logSum) = rowLogSumExp(x, width: width)
+                let shift = SIMD8<Float>(repeating: maximum), offset = SIMD8<Float>(repeating: logSum)
+                vectorMap(x, y, 0..<width) { ($0 - shift) - offset }
+            }
         }
     }
 }
 
 /// Log-softmax's input gradient `g − exp(y)·Σ g` per row, from the saved output y.
 func logSoftmaxBackward(output: Tensor, gradient: Tensor) -> Tensor {
-    let width = output.shape.last ?? 1
-    let result = Tensor(uninitializedShape: output.shape)
-    guard width > 0 else { return result }
-    let y = output.data, g = gradient.data, gx = result.data
-    parallelFor(output.count / width, grain: rowGrain(width: width)) { range in
-        for r in range {
-            let offset = r * width
-            let total = SIMD8<Float>(repeating: -vectorSum(g + offset, count: width))
-            vectorZip(y + offset, g + offset, gx + offset, 0..<width) { y, g in g.addingProduct(VectorMath.exp(y), total) }
+    return OpProfiler.measure(.softmax) {
+        let width = output.shape.last ?? 1
+        let result = Tensor(uninitializedShape: output.shape)
+        guard width > 0 else { return result }
+        let y = output.data, g = gradient.data, gx = result.data
+        parallelFor(output.count / width, grain: rowGrain(width: width)) { range in
+            for r in range {
+                let offset = r * width
+                let total = SIMD8<Float>(repeating: -vectorSum(g + offset, count: width))
+                vectorZip(y + offset, g + offset, gx + offset, 0..<width) { y, g in g.addingProduct(VectorMath.exp(y), total) }
+            }
         }
+        return result
     }
-    return result
 }
