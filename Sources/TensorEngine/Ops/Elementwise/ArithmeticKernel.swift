@@ -76,14 +76,7 @@ func broadcastArithmetic<K: ArithmeticKernel>(_ a: Tensor, _ b: Tensor, op: Stri
             let rows = Shape.elementCount(outerShape)
             parallelFor(rows, grain: max(1, vectorGrain / max(inner, 1))) { range in
                 for row in range {
-                    // Offsets of this row in a and b from its multi-index.
-                    var remainder = row, offsetA = 0, offsetB = 0
-                    for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
-                        let index = remainder % outerShape[axis]
-                        remainder /= outerShape[axis]
-                        offsetA += index * stridesA[axis]
-                        offsetB += index * stridesB[axis]
-                    }
+                    let (offsetA, offsetB) = broadcastRowOffsets(row, outerShape: outerShape, stridesA, stridesB)
                     arithmeticRun(K.self, pa + offsetA, innerA, pb + offsetB, innerB, po + row * inner, inner)
                 }
             }

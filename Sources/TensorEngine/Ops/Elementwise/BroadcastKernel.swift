@@ -64,14 +64,7 @@ private func generalBroadcast(_ outShape: [Int], _ a: Tensor, _ b: Tensor, _ po:
     let pa = a.data, pb = b.data
     parallelFor(rows, grain: max(1, (1 << 14) / max(inner, 1))) { range in
         for row in range {
-            // Offsets of this row in a and b from its multi-index.
-            var remainder = row, offsetA = 0, offsetB = 0
-            for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
-                let index = remainder % outerShape[axis]
-                remainder /= outerShape[axis]
-                offsetA += index * stridesA[axis]
-                offsetB += index * stridesB[axis]
-            }
+            let (offsetA, offsetB) = broadcastRowOffsets(row, outerShape: outerShape, stridesA, stridesB)
             let rowO = po + row * inner
             for j in 0..<inner { rowO[j] = f(pa[offsetA + j * innerA], pb[offsetB + j * innerB]) }
         }
@@ -99,4 +92,18 @@ func zipElements(_ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> Tens
         for i in range { po[i] = f(px[i], py[i]) }
     }
     return out
+}
+
+/// The offsets in `a` and `b` of row `row` of a broadcast result whose leading axes are
+/// `outerShape`, from the operands' broadcast strides over those axes.
+@inline(__always)
+func broadcastRowOffsets(_ row: Int, outerShape: [Int], _ stridesA: [Int], _ stridesB: [Int]) -> (Int, Int) {
+    var remainder = row, offsetA = 0, offsetB = 0
+    for axis in stride(from: outerShape.count - 1, through: 0, by: -1) {
+        let index = remainder % outerShape[axis]
+        remainder /= outerShape[axis]
+        offsetA += index * stridesA[axis]
+        offsetB += index * stridesB[axis]
+    }
+    return (offsetA, offsetB)
 }
