@@ -17,7 +17,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// The pool used by ``parallelFor(_:grain:_:)``. Its size is `RUNNER_THREADS` if set, else
     /// the number of online processors.
     public static let shared: ThreadPool = {
-        openblas_set_num_threads(1)
+        _ = OpenBLASRuntime.configuration
         let environment = getenv("RUNNER_THREADS").flatMap { Int(String(cString: $0)) }
         let processors = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         return ThreadPool(threadCount: max(1, environment ?? processors))

@@ -13,6 +13,8 @@ struct ModelBenchmark {
         var imageSize: Int
         var parameters: Int
         var threads: Int
+        /// OpenBLAS's kernel family for this run, e.g. `SkylakeX`.
+        var openBLASCore: String
         /// Forward GFLOPs per image (multiply-adds of products counted twice, as timm and fvcore do).
         var forwardGFLOPs: Double
         var trainImagesPerSecond: Double
@@ -31,6 +33,7 @@ struct ModelBenchmark {
         enum CodingKeys: String, CodingKey {
             case model, batch, parameters, threads
             case imageSize = "image_size"
+            case openBLASCore = "openblas_core"
             case forwardGFLOPs = "forward_gflops"
             case trainImagesPerSecond = "train_img_s"
             case evalImagesPerSecond = "eval_img_s"
@@ -98,7 +101,8 @@ struct ModelBenchmark {
         let forward = Double(flops) / 1e9
         let trainRate = Double(batch * steps) / trainSeconds, evalRate = Double(batch * steps) / evalSeconds
         return Result(model: name, batch: batch, imageSize: size, parameters: model.parameterCount,
-                      threads: ThreadPool.shared.activeThreads, forwardGFLOPs: forward,
+                      threads: ThreadPool.shared.activeThreads,
+                      openBLASCore: OpenBLASRuntime.configuration.coreName, forwardGFLOPs: forward,
                       trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
                       peakResidentMiB: ProcessMemory.peakResidentMiB(), gemmGFLOPs: gemm,
                       trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm,

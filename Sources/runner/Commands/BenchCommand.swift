@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
         let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts)
         let all = threadCounts.last!
 
-        if !json { print("runner bench — \(pool.threadCount) threads in the pool, OpenBLAS at 1 thread\n") }
+        if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }
         let square = bench.acrossThreads { bench.measure(KernelBenchmark.square) }
         var gemms: [KernelBenchmark.GemmResult] = []
         for shape in KernelBenchmark.swinShapes {
@@ -131,7 +131,7 @@ struct BenchCommand: ParsableCommand {
         }
         print("\(result.model): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 3)) forward GFLOPs per image at \(result.imageSize) px, batch \(result.batch), \(result.threads) threads")
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
-        print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
+        print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run, \(Self.openBLASDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
         if let train = result.trainProfile, let eval = result.evalProfile {
             let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)
             var table = TextTable(header: ["op family", "train ms/step", "train %", "eval ms/step", "eval %"])
@@ -145,12 +145,24 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// "OpenBLAS at 1 thread, SkylakeX kernels", saying so when the engine replaced OpenBLAS's
+    /// own fallback choice.
+    static var openBLASDescription: String {
+        let configuration = OpenBLASRuntime.configuration
+        var text = "OpenBLAS at 1 thread, \(configuration.coreName) kernels"
+        if let replaced = configuration.replacedCoreName {
+            text += " (OpenBLAS did not recognise this processor and chose \(replaced))"
+        }
+        return text
+    }
+
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],
                            streams: [KernelBenchmark.StreamResult], threadCounts: [Int]) throws {
         func byThreads(_ values: [Int: Double]) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: values.map { (String($0.key), ($0.value * 10).rounded() / 10) })
         }
-        var object: [String: Any] = ["threads": threadCounts, "square_gflops": byThreads(square)]
+        var object: [String: Any] = ["threads": threadCounts, "square_gflops": byThreads(square),
+                                     "openblas_core": OpenBLASRuntime.configuration.coreName]
         object["gemm_gflops"] = Dictionary(uniqueKeysWithValues: gemms.map { ("\($0.name) \($0.shape)", byThreads($0.gflops)) })
         object["stream_gb_s"] = Dictionary(uniqueKeysWithValues: streams.map { ($0.name, byThreads($0.gigabytesPerSecond)) })
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
