@@ -9,6 +9,14 @@ var kernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(c
 kernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c"]))
 #endif
 
+/// The one target built for AVX-512: kernels the engine calls only after checking that the
+/// processor has it (`ProcessorFeatures`), so the binary still runs on AVX2-only machines.
+var avx512KernelFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+#if arch(x86_64)
+avx512KernelFlags.append(.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mavx512f", "-Xcc", "-mavx512vl",
+                                       "-Xcc", "-mavx512bw", "-Xcc", "-mavx512dq"]))
+#endif
+
 let package = Package(
     name: "runner",
     platforms: [.macOS(.v15)],
@@ -30,8 +38,12 @@ let package = Package(
         ),
         .target(
             name: "TensorEngine",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "TensorEngineAVX512"],
             swiftSettings: kernelFlags
+        ),
+        .target(
+            name: "TensorEngineAVX512",
+            swiftSettings: avx512KernelFlags
         ),
         .target(
             name: "Layers",

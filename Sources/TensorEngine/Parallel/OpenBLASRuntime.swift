@@ -30,7 +30,7 @@ public enum OpenBLASRuntime {
         openblas_set_num_threads(1)
         let detected = currentCoreName()
         guard getenv("OPENBLAS_CORETYPE") == nil,
-              let better = preferredCore(detected: detected, cpuFlags: processorFlags()),
+              let better = preferredCore(detected: detected, cpuFlags: ProcessorFeatures.flags),
               let reinitialise = dynamicInitialisers() else {
             return Configuration(coreName: detected, replacedCoreName: nil)
         }
@@ -48,7 +48,7 @@ public enum OpenBLASRuntime {
     public static func preferredCore(detected: String, cpuFlags: Set<String>) -> String? {
         let detectedTier = tier(ofCore: detected)
         let target: (name: String, tier: Int)
-        if cpuFlags.isSuperset(of: ["avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"]) {
+        if cpuFlags.isSuperset(of: ProcessorFeatures.avx512Flags) {
             target = ("SkylakeX", 2)
         } else if cpuFlags.isSuperset(of: ["avx2", "fma"]) {
             target = ("Haswell", 1)
@@ -72,21 +72,6 @@ public enum OpenBLASRuntime {
     static func currentCoreName() -> String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return String(cString: name)
-    }
-
-    /// The feature flags of the first processor in `/proc/cpuinfo` (empty where there is none).
-    static func processorFlags() -> Set<String> {
-        guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
-        defer { fclose(file) }
-        var line: UnsafeMutablePointer<CChar>? = nil
-        var capacity = 0
-        defer { free(line) }
-        while getline(&line, &capacity, file) > 0, let text = line {
-            let entry = String(cString: text)
-            guard entry.hasPrefix("flags"), let colon = entry.firstIndex(of: ":") else { continue }
-            return Set(entry[entry.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
-        }
-        return []
     }
 
     /// OpenBLAS's `gotoblas_dynamic_quit` / `gotoblas_dynamic_init`, which only `DYNAMIC_ARCH`

@@ -29,7 +29,7 @@ import Glibc
         _ = ThreadPool.shared
         let configuration = OpenBLASRuntime.configuration
         #expect(configuration.coreName == OpenBLASRuntime.currentCoreName())
-        let flags = OpenBLASRuntime.processorFlags()
+        let flags = ProcessorFeatures.flags
         if getenv("OPENBLAS_CORETYPE") == nil || configuration.replacedCoreName != nil, flags.isSuperset(of: ["avx2", "fma"]) {
             #expect(OpenBLASRuntime.tier(ofCore: configuration.coreName) >= 1)
         }

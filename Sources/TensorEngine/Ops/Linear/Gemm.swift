@@ -1,4 +1,7 @@
 import COpenBLAS
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
 
 /// Matrix-multiply kernels over raw row-major buffers, on OpenBLAS at one thread with the rows
 /// (or columns) of the result split across the engine's ``ThreadPool``.
@@ -64,6 +67,21 @@ public enum Gemm {
             }
             FlopCounter.add(2 * batch * m * n * k)
             let grain = max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))
+            #if arch(x86_64)
+            if SmallGemm.fits(m: m, n: n, k: k) && ProcessorFeatures.hasAVX512 {
+                // The same, sixteen lanes wide.
+                parallelFor(batch, grain: grain) { range in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemmAVX512.scratchCount(n: n, k: k)) { scratch in
+                        for i in range {
+                            SmallGemmAVX512.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                                     a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
+                                                     beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
+                        }
+                    }
+                }
+                return
+            }
+            #endif
             if SmallGemm.fits(m: m, n: n, k: k) {
                 // Small products (window attention): the register-blocked kernel, one scratch panel
                 // per chunk of the batch.

@@ -1,9 +1,10 @@
 import Testing
-import TensorEngine
+@testable import TensorEngine
 
-/// `Gemm.batched` on small products (the register-blocked kernel) and large ones (OpenBLAS),
-/// against a naive double-precision product, for every transpose combination and sizes that
-/// are not multiples of the 6 × 16 tile.
+/// `Gemm.batched` on small products (the register-blocked kernel: sixteen lanes on AVX-512
+/// processors, eight elsewhere) and large ones (OpenBLAS), against a naive double-precision
+/// product, for every transpose combination and sizes that are not multiples of the 6 × 16 or
+/// 8 × 32 tiles. The eight-lane kernel is also called directly, so an AVX-512 machine tests both.
 @Suite struct GemmTests {
     struct Case: CustomStringConvertible, Sendable {
         let batch: Int, m: Int, n: Int, k: Int
@@ -19,6 +20,8 @@ import TensorEngine
         Case(batch: 2, m: 6, n: 16, k: 1),
         Case(batch: 2, m: 100, n: 37, k: 128),
         Case(batch: 2, m: 5, n: 128, k: 3),
+        Case(batch: 3, m: 49, n: 49, k: 32),    // Twins' 7×7 windows
+        Case(batch: 2, m: 17, n: 33, k: 7),
         Case(batch: 2, m: 150, n: 130, k: 20),  // beyond the small kernel: OpenBLAS
     ]
 
@@ -46,7 +49,8 @@ import TensorEngine
         return result
     }
 
-    static func run(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, ldcPadding: Int) {
+    static func run(_ c: Case, transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float, ldcPadding: Int,
+                    eightLaneKernel: Bool = false) {
         var data = TestData(seed: UInt64(c.m * 31 + c.n * 7 + c.k))
         let a = data.normal([c.batch * c.m * c.k]).scalars
         let b = data.normal([c.batch * c.k * c.n]).scalars
@@ -58,11 +62,22 @@ import TensorEngine
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in
-                    Gemm.batched(batch: c.batch, transposeA: transposeA, transposeB: transposeB,
-                                 m: c.m, n: c.n, k: c.k, alpha: alpha,
-                                 a: pa.baseAddress!, lda: transposeA ? c.m : c.k, strideA: c.m * c.k,
-                                 b: pb.baseAddress!, ldb: transposeB ? c.k : c.n, strideB: c.k * c.n,
-                                 beta: beta, c: pc.baseAddress!, ldc: ldc, strideC: c.m * ldc)
+                    if eightLaneKernel {
+                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SmallGemm.scratchCount(n: c.n, k: c.k))
+                        defer { scratch.deallocate() }
+                        for i in 0..<c.batch {
+                            SmallGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: c.m, n: c.n, k: c.k,
+                                               alpha: alpha, a: pa.baseAddress! + i * c.m * c.k, lda: transposeA ? c.m : c.k,
+                                               b: pb.baseAddress! + i * c.k * c.n, ldb: transposeB ? c.k : c.n,
+                                               beta: beta, c: pc.baseAddress! + i * c.m * ldc, ldc: ldc, scratch: scratch)
+                        }
+                    } else {
+                        Gemm.batched(batch: c.batch, transposeA: transposeA, transposeB: transposeB,
+                                     m: c.m, n: c.n, k: c.k, alpha: alpha,
+                                     a: pa.baseAddress!, lda: transposeA ? c.m : c.k, strideA: c.m * c.k,
+                                     b: pb.baseAddress!, ldb: transposeB ? c.k : c.n, strideB: c.k * c.n,
+                                     beta: beta, c: pc.baseAddress!, ldc: ldc, strideC: c.m * ldc)
+                    }
                 }
             }
         }
@@ -91,6 +106,14 @@ import TensorEngine
     func batchedScalesAndAccumulates(transposeA: Bool, transposeB: Bool) {
         for c in Self.cases {
             Self.run(c, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 1.5, ldcPadding: 3)
+        }
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func eightLaneKernelMatchesNaiveProduct(transposeA: Bool, transposeB: Bool) {
+        for c in Self.cases where SmallGemm.fits(m: c.m, n: c.n, k: c.k) {
+            Self.run(c, transposeA: transposeA, transposeB: transposeB, alpha: 1, beta: 0, ldcPadding: 0, eightLaneKernel: true)
+            Self.run(c, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 1.5, ldcPadding: 3, eightLaneKernel: true)
         }
     }
 

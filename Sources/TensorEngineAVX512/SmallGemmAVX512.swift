@@ -1,0 +1,172 @@
+#if arch(x86_64)
+/// The small-matrix product of window attention on AVX-512 processors: the same job as the
+/// engine's eight-lane `SmallGemm` (`[64, 32]·[32, 64]`, `[64, 64]·[64, 32]`, thousands per step),
+/// with sixteen-lane vectors, so a core does twice the multiply-adds per instruction.
+///
+/// This module alone is compiled for AVX-512 (see `Package.swift`); the engine calls it only after
+/// checking that the processor has AVX-512, so the rest of `runner` still runs on AVX2 machines.
+///
+/// An 8 × 32 tile of `C` lives in sixteen accumulators; each step of the depth loop broadcasts
+/// eight elements of `op(A)` (any layout, straight from memory) against one row of a 32-wide panel
+/// of `op(B)`. The panel is used in place when `op(B)` is row-major with a full panel, otherwise
+/// repacked k-major into caller scratch (`[k, 32]`, zero-padded), so nothing is allocated.
+public enum SmallGemmAVX512 {
+    /// Rows of `C` per register tile.
+    public static let tileRows = 8
+    /// Columns of `C` per register tile (two sixteen-lane vectors).
+    public static let tileColumns = 32
+
+    /// Floats of scratch ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:scratch:)``
+    /// needs for an `op(B)` of `[k, n]`.
+    public static func scratchCount(n: Int, k: Int) -> Int {
+        max(1, k * ((n + tileColumns - 1) / tileColumns) * tileColumns)
+    }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
+    /// `C` `[m, n]` with row strides `lda`, `ldb`, `ldc`, on one thread. `scratch` holds at least
+    /// ``scratchCount(n:k:)`` floats. With `beta == 0`, `C` is only written (it may hold NaN).
+    public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                scratch: UnsafeMutablePointer<Float>) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        var column = 0
+        while column < n {
+            let columns = min(tileColumns, n - column)
+            let panel: UnsafePointer<Float>, panelStride: Int
+            if !transposeB && columns == tileColumns {
+                panel = b + column
+                panelStride = ldb
+            } else {
+                packPanel(transposeB: transposeB, k: k, columns: columns, b: b, ldb: ldb, column: column, into: scratch)
+                panel = UnsafePointer(scratch)
+                panelStride = tileColumns
+            }
+            var row = 0
+            while row < m {
+                let rows = min(tileRows, m - row)
+                let cTile = c + row * ldc + column
+                if transposeA {
+                    // op(A)[i, p] = a[p·lda + i]: rows one float apart, depth steps of lda.
+                    tile(k: k, a: a + row, rowStride: 1, depthStride: lda, rows: rows, panel: panel,
+                         panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                } else {
+                    tile(k: k, a: a + row * lda, rowStride: lda, depthStride: 1, rows: rows, panel: panel,
+                         panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                }
+                row += tileRows
+            }
+            column += tileColumns
+        }
+    }
+
+    /// Copies columns `column ..< column + columns` of `op(B)` into `[k, 32]` k-major order,
+    /// zero-filling the lanes past `columns`.
+    @inline(__always)
+    static func packPanel(transposeB: Bool, k: Int, columns: Int, b: UnsafePointer<Float>, ldb: Int,
+                          column: Int, into packed: UnsafeMutablePointer<Float>) {
+        if columns < tileColumns {
+            packed.update(repeating: 0, count: k * tileColumns)
+        }
+        if transposeB {
+            // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column.
+            for j in 0..<columns {
+                let source = b + (column + j) * ldb
+                var p = 0
+                while p + 4 <= k {
+                    packed[p * tileColumns + j] = source[p]
+                    packed[(p + 1) * tileColumns + j] = source[p + 1]
+                    packed[(p + 2) * tileColumns + j] = source[p + 2]
+                    packed[(p + 3) * tileColumns + j] = source[p + 3]
+                    p += 4
+                }
+                while p < k {
+                    packed[p * tileColumns + j] = source[p]
+                    p += 1
+                }
+            }
+        } else {
+            for p in 0..<k {
+                (packed + p * tileColumns).update(from: b + p * ldb + column, count: columns)
+            }
+        }
+    }
+
+    /// One tile of up to 8 × 32 outputs: `C[0..<rows, 0..<columns] = alpha · Σ_p A[i, p] · panel[p, j]
+    /// + beta · C`. Rows past `rows` repeat the last valid row of A and are not stored, so the
+    /// loop body is always the full 8 × 32 block.
+    @inline(__always)
+    static func tile(k: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
+                     panel: UnsafePointer<Float>, panelStride: Int,
+                     c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float) {
+        typealias V = SIMD16<Float>
+        let last = rows - 1
+        let a0 = a
+        let a1 = a + min(1, last) * rowStride
+        let a2 = a + min(2, last) * rowStride
+        let a3 = a + min(3, last) * rowStride
+        let a4 = a + min(4, last) * rowStride
+        let a5 = a + min(5, last) * rowStride
+        let a6 = a + min(6, last) * rowStride
+        let a7 = a + min(7, last) * rowStride
+        var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+        var c40 = V(), c41 = V(), c50 = V(), c51 = V(), c60 = V(), c61 = V(), c70 = V(), c71 = V()
+        var offset = 0
+        var b = panel
+        for _ in 0..<k {
+            let b0 = UnsafeRawPointer(b).loadUnaligned(as: V.self)
+            let b1 = UnsafeRawPointer(b + 16).loadUnaligned(as: V.self)
+            var x = V(repeating: a0[offset])
+            c00.addProduct(x, b0); c01.addProduct(x, b1)
+            x = V(repeating: a1[offset])
+            c10.addProduct(x, b0); c11.addProduct(x, b1)
+            x = V(repeating: a2[offset])
+            c20.addProduct(x, b0); c21.addProduct(x, b1)
+            x = V(repeating: a3[offset])
+            c30.addProduct(x, b0); c31.addProduct(x, b1)
+            x = V(repeating: a4[offset])
+            c40.addProduct(x, b0); c41.addProduct(x, b1)
+            x = V(repeating: a5[offset])
+            c50.addProduct(x, b0); c51.addProduct(x, b1)
+            x = V(repeating: a6[offset])
+            c60.addProduct(x, b0); c61.addProduct(x, b1)
+            x = V(repeating: a7[offset])
+            c70.addProduct(x, b0); c71.addProduct(x, b1)
+            offset += depthStride
+            b += panelStride
+        }
+        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta)
+        if rows > 1 { storeRow(c10, c11, c + ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 6 { storeRow(c60, c61, c + 6 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        if rows > 7 { storeRow(c70, c71, c + 7 * ldc, columns: columns, alpha: alpha, beta: beta) }
+    }
+
+    /// `row[0..<columns] = alpha · (low, high) + beta · row`.
+    @inline(__always)
+    static func storeRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>,
+                         columns: Int, alpha: Float, beta: Float) {
+        var v0 = low * alpha, v1 = high * alpha
+        if columns == tileColumns {
+            if beta != 0 {
+                v0.addProduct(UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
+                v1.addProduct(UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
+            }
+            UnsafeMutableRawPointer(row).storeBytes(of: v0, as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(row + 16).storeBytes(of: v1, as: SIMD16<Float>.self)
+        } else {
+            for j in 0..<columns {
+                let value = j < 16 ? v0[j] : v1[j - 16]
+                row[j] = beta == 0 ? value : value + beta * row[j]
+            }
+        }
+    }
+}
+#endif
