@@ -4,7 +4,7 @@ import Layers
 /// Scaled-dot attention of `q [B·h, Nq, d]` over `k`, `v` `[B·h, Nk, d]` → `[B·h, Nq, d]`.
 func scaledDotAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, scale: Float, dropRate: Float,
                         _ context: ForwardContext) -> Tensor {
-    var probabilities = (q.matmul(k, transposeOther: true) * scale).softmax(axis: -1)
+    var probabilities = q.matmul(k, transposeOther: true, scale: scale).softmax(axis: -1)
     if dropRate > 0 {
         probabilities = probabilities.dropout(probability: dropRate, training: context.training, using: &context.random)
     }

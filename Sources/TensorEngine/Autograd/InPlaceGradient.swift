@@ -6,14 +6,6 @@ extension Tensor {
     /// contiguous) and must only add to it. Ops whose gradient is sparse in their input use this
     /// instead of building a full-size zero tensor per use and summing those.
     func accumulateGradInPlace(_ addInto: (UnsafeMutablePointer<Float>) -> Void) {
-        guard requiresGrad else { return }
-        let gradient: Tensor
-        if let existing = grad {
-            gradient = existing
-        } else {
-            gradient = Tensor.zeros(shape)
-            grad = gradient
-        }
-        addInto(gradient.data)
+        gradientSlot.accumulateGradInPlace(addInto)
     }
 }

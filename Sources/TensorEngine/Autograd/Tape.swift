@@ -17,7 +17,8 @@ import Darwin
 /// through ``parallelFor`` never touch the tape.
 public final class Tape {
     struct Entry {
-        let output: Tensor
+        /// The output's gradient slot, not the output: its values need not outlive the forward pass.
+        let output: GradientSlot
         let backward: (Tensor) -> Void
     }
 
@@ -61,7 +62,7 @@ public final class Tape {
     public static func record(_ output: Tensor, backward: @escaping (Tensor) -> Void) {
         output.requiresGrad = true
         output.isLeaf = false
-        current.entries.append(Entry(output: output, backward: backward))
+        current.entries.append(Entry(output: output.gradientSlot, backward: backward))
     }
 
     /// The tape of the calling thread.
@@ -125,47 +126,24 @@ extension Tensor {
     /// Adds `gradient` (same shape as this tensor) to ``grad``. The gradient may be shared with
     /// another tensor; it is copied when first stored so later accumulation never aliases.
     public func accumulateGrad(_ gradient: Tensor) {
-        guard requiresGrad else { return }
-        guard gradient.shape == shape else {
-            EngineError.shapeMismatch("accumulateGrad", shape, gradient.shape, "gradient must have the tensor's shape")
-        }
-        if let existing = grad {
-            existing.addInPlace(gradient)
-        } else {
-            grad = gradient.copy()
-        }
+        gradientSlot.accumulateGrad(gradient)
     }
 
     /// Like ``accumulateGrad(_:)`` for a gradient buffer nobody else holds: stored without copying.
     public func accumulateGrad(owned gradient: Tensor) {
-        guard requiresGrad else { return }
-        if grad == nil && gradient.shape == shape && gradient.isLeaf && !gradient.requiresGrad {
-            grad = gradient
-        } else {
-            accumulateGrad(gradient)
-        }
+        gradientSlot.accumulateGrad(owned: gradient)
     }
 
     /// Accumulates a gradient computed in a broadcast shape, summing it down to this tensor's shape
     /// first. Every broadcasting op reduces its gradients through here.
     public func accumulateBroadcastGrad(_ gradient: Tensor) {
-        guard requiresGrad else { return }
-        if gradient.shape == shape {
-            accumulateGrad(gradient)
-        } else {
-            accumulateGrad(owned: gradient.summedToShape(shape))
-        }
+        gradientSlot.accumulateBroadcastGrad(gradient)
     }
 
     /// Like ``accumulateBroadcastGrad(_:)`` for a gradient buffer nobody else holds: stored without
     /// copying when the shapes already agree.
     public func accumulateBroadcastGrad(owned gradient: Tensor) {
-        guard requiresGrad else { return }
-        if gradient.shape == shape {
-            accumulateGrad(owned: gradient)
-        } else {
-            accumulateGrad(owned: gradient.summedToShape(shape))
-        }
+        gradientSlot.accumulateBroadcastGrad(owned: gradient)
     }
 
     /// Drops the accumulated gradient.

@@ -19,12 +19,25 @@ public final class Tensor: @unchecked Sendable {
     /// Where this tensor's first element sits in ``storage``.
     public let storageOffset: Int
 
+    /// Where this tensor's gradient accumulates; backward closures that need no values hold
+    /// this instead of the tensor.
+    public let gradientSlot: GradientSlot
+
     /// Whether gradients flow to this tensor.
-    public internal(set) var requiresGrad: Bool = false
+    public internal(set) var requiresGrad: Bool {
+        get { gradientSlot.requiresGrad }
+        set { gradientSlot.requiresGrad = newValue }
+    }
     /// Whether this tensor was made by a recorded op (as opposed to created or loaded).
-    public internal(set) var isLeaf: Bool = true
+    public internal(set) var isLeaf: Bool {
+        get { gradientSlot.isLeaf }
+        set { gradientSlot.isLeaf = newValue }
+    }
     /// The accumulated gradient of the last ``backward()`` calls (same shape), for leaves.
-    public var grad: Tensor?
+    public var grad: Tensor? {
+        get { gradientSlot.grad }
+        set { gradientSlot.grad = newValue }
+    }
 
     /// A tensor over existing storage.
     public init(shape: [Int], storage: TensorStorage, offset: Int = 0) {
@@ -36,6 +49,7 @@ public final class Tensor: @unchecked Sendable {
         self.count = count
         self.storage = storage
         self.storageOffset = offset
+        self.gradientSlot = GradientSlot(shape: shape)
     }
 
     /// An uninitialised tensor, for op outputs that are written in full.

@@ -20,6 +20,8 @@ struct ModelBenchmark {
         var trainImagesPerSecond: Double
         var evalImagesPerSecond: Double
         var peakResidentMiB: Double
+        /// The most memory live tensors held at once (the engine's buffer pool), part of the peak RSS.
+        var peakTensorMiB: Double
         /// The large-square SGEMM rate measured at the start of the same run, all threads.
         var gemmGFLOPs: Double
         /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the GEMM rate.
@@ -38,6 +40,7 @@ struct ModelBenchmark {
             case trainImagesPerSecond = "train_img_s"
             case evalImagesPerSecond = "eval_img_s"
             case peakResidentMiB = "peak_rss_mib"
+            case peakTensorMiB = "peak_tensor_mib"
             case gemmGFLOPs = "gemm_gflops"
             case trainUtilisation = "mfu_train"
             case evalUtilisation = "mfu_eval"
@@ -104,7 +107,8 @@ struct ModelBenchmark {
                       threads: ThreadPool.shared.activeThreads,
                       openBLASCore: OpenBLASRuntime.configuration.coreName, forwardGFLOPs: forward,
                       trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
-                      peakResidentMiB: ProcessMemory.peakResidentMiB(), gemmGFLOPs: gemm,
+                      peakResidentMiB: ProcessMemory.peakResidentMiB(),
+                      peakTensorMiB: Double(BufferPool.shared.statistics.peakLiveBytes) / 1_048_576, gemmGFLOPs: gemm,
                       trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm,
                       trainProfile: trainProfile, evalProfile: evalProfile)
     }

@@ -130,7 +130,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("\(result.model): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 3)) forward GFLOPs per image at \(result.imageSize) px, batch \(result.batch), \(result.threads) threads")
-        print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB")
+        print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB (tensors at most \(format(result.peakTensorMiB, 0)) MiB at once)")
         print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run, \(Self.openBLASDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
         if let train = result.trainProfile, let eval = result.evalProfile {
             let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)

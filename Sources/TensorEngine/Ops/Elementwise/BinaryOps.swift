@@ -4,14 +4,15 @@ extension Tensor {
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastArithmetic(a, b, op: "add", AddKernel.self)
         if Tape.needsRecording(a, b) {
+            let (slotA, slotB) = (a.gradientSlot, b.gradientSlot)
             Tape.record(out) { g in
                 // g is the output's own gradient buffer: the last consumer may keep it (residual
                 // connections then cost one gradient copy instead of two).
-                if b.requiresGrad {
-                    a.accumulateBroadcastGrad(g)
-                    b.accumulateBroadcastGrad(owned: g)
+                if slotB.requiresGrad {
+                    slotA.accumulateBroadcastGrad(g)
+                    slotB.accumulateBroadcastGrad(owned: g)
                 } else {
-                    a.accumulateBroadcastGrad(owned: g)
+                    slotA.accumulateBroadcastGrad(owned: g)
                 }
             }
         }
@@ -21,9 +22,10 @@ extension Tensor {
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let out = broadcastArithmetic(a, b, op: "sub", SubtractKernel.self)
         if Tape.needsRecording(a, b) {
+            let (slotA, slotB) = (a.gradientSlot, b.gradientSlot)
             Tape.record(out) { g in
-                a.accumulateBroadcastGrad(g)
-                if b.requiresGrad { b.accumulateBroadcastGrad(mapElements(g) { -$0 }) }
+                slotA.accumulateBroadcastGrad(g)
+                if slotB.requiresGrad { slotB.accumulateBroadcastGrad(mapElements(g) { -$0 }) }
             }
         }
         return out

@@ -2,7 +2,10 @@
 extension Tensor {
     public static func + (x: Tensor, s: Float) -> Tensor {
         let out = mapElements(x) { $0 + s }
-        if Tape.needsRecording(x) { Tape.record(out) { g in x.accumulateGrad(g) } }
+        if Tape.needsRecording(x) {
+            let slot = x.gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(g) }
+        }
         return out
     }
 
@@ -12,13 +15,19 @@ extension Tensor {
 
     public static func - (s: Float, x: Tensor) -> Tensor {
         let out = mapElements(x) { s - $0 }
-        if Tape.needsRecording(x) { Tape.record(out) { g in x.accumulateGrad(owned: mapElements(g) { -$0 }) } }
+        if Tape.needsRecording(x) {
+            let slot = x.gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: mapElements(g) { -$0 }) }
+        }
         return out
     }
 
     public static func * (x: Tensor, s: Float) -> Tensor {
         let out = mapElements(x) { $0 * s }
-        if Tape.needsRecording(x) { Tape.record(out) { g in x.accumulateGrad(owned: mapElements(g) { $0 * s }) } }
+        if Tape.needsRecording(x) {
+            let slot = x.gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: mapElements(g) { $0 * s }) }
+        }
         return out
     }
 

@@ -16,7 +16,8 @@ extension Tensor {
                         destinationStrides: Shape.strides(targetShape))
             .run(from: data, to: out.data)
         if Tape.needsRecording(self) {
-            Tape.record(out) { g in self.accumulateBroadcastGrad(g) }
+            let slot = gradientSlot
+            Tape.record(out) { g in slot.accumulateBroadcastGrad(g) }
         }
         return out
     }

@@ -26,12 +26,13 @@ extension Tensor {
             start += t.shape[axis]
         }
         if Tape.needsRecording(tensors) {
+            let slots = tensors.map(\.gradientSlot)
             Tape.record(out) { g in
-                for (t, start) in zip(tensors, starts) where t.requiresGrad {
-                    let piece = Tensor(uninitializedShape: t.shape)
-                    StridedCopyPlan(extent: t.shape, sourceStrides: outStrides, destinationStrides: Shape.strides(t.shape))
+                for (slot, start) in zip(slots, starts) where slot.requiresGrad {
+                    let piece = Tensor(uninitializedShape: slot.shape)
+                    StridedCopyPlan(extent: slot.shape, sourceStrides: outStrides, destinationStrides: Shape.strides(slot.shape))
                         .run(from: g.data + start * outStrides[axis], to: piece.data)
-                    t.accumulateGrad(owned: piece)
+                    slot.accumulateGrad(owned: piece)
                 }
             }
         }

@@ -26,8 +26,9 @@ extension Tensor {
             }
         }
         if Tape.needsRecording(self) {
+            let slot = gradientSlot
             Tape.record(out) { g in
-                self.accumulateGradInPlace { gradient in
+                slot.accumulateGradInPlace { gradient in
                     Tensor.scatterAdd(g.data, into: gradient, indices: indices, outer: outer, size: size, inner: inner)
                 }
             }

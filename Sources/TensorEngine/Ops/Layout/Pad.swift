@@ -30,11 +30,12 @@ extension Tensor {
         StridedCopyPlan(extent: shape, destinationStrides: outStrides).run(from: data, to: destination + origin)
         if Tape.needsRecording(self) {
             let inputShape = shape
+            let slot = gradientSlot
             Tape.record(out) { g in
                 let cropped = Tensor(uninitializedShape: inputShape)
                 StridedCopyPlan(extent: inputShape, sourceStrides: outStrides, destinationStrides: Shape.strides(inputShape))
                     .run(from: g.data + origin, to: cropped.data)
-                self.accumulateGrad(owned: cropped)
+                slot.accumulateGrad(owned: cropped)
             }
         }
         return out

@@ -16,7 +16,8 @@ extension Tensor {
         if Tape.needsRecording(self) {
             var inverse = [Int](repeating: 0, count: order.count)
             for (k, axis) in order.enumerated() { inverse[axis] = k }
-            Tape.record(out) { g in self.accumulateGrad(owned: g.permuted(inverse)) }
+            let slot = gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: g.permuted(inverse)) }
         }
         return out
     }

@@ -18,7 +18,8 @@ extension Tensor {
         if Tape.needsRecording(self) {
             let original = shape
             // The output's gradient buffer is handed over (as a view in the input's shape), not copied.
-            Tape.record(out) { g in self.accumulateGrad(owned: g.reshaped(original)) }
+            let slot = gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: g.reshaped(original)) }
         }
         return out
     }

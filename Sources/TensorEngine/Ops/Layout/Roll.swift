@@ -22,10 +22,11 @@ extension Tensor {
         if Tape.needsRecording(self) {
             let inputShape = shape
             let back = net.enumerated().map { axis, shift in (inputShape[axis] - shift) % Swift.max(inputShape[axis], 1) }
+            let slot = gradientSlot
             Tape.record(out) { g in
                 let gradient = Tensor(uninitializedShape: inputShape)
                 Tensor.copyRolled(shape: inputShape, shifts: back, from: g.data, to: gradient.data)
-                self.accumulateGrad(owned: gradient)
+                slot.accumulateGrad(owned: gradient)
             }
         }
         return out

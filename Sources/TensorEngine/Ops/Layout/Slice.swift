@@ -20,8 +20,9 @@ extension Tensor {
         StridedCopyPlan(extent: outShape, sourceStrides: sourceStrides, destinationStrides: outStrides)
             .run(from: data + origin, to: out.data)
         if Tape.needsRecording(self) {
+            let slot = gradientSlot
             Tape.record(out) { g in
-                self.accumulateGradInPlace { gradient in
+                slot.accumulateGradInPlace { gradient in
                     StridedCopyPlan(extent: outShape, sourceStrides: outStrides, destinationStrides: sourceStrides)
                         .run(from: g.data, to: gradient + origin, accumulating: true)
                 }

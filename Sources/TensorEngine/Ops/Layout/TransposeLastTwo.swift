@@ -16,7 +16,8 @@ extension Tensor {
             }
         }
         if Tape.needsRecording(self) {
-            Tape.record(out) { g in self.accumulateGrad(owned: g.transposedLastTwo()) }
+            let slot = gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: g.transposedLastTwo()) }
         }
         return out
     }

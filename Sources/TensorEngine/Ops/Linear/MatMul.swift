@@ -4,8 +4,10 @@ extension Tensor {
     /// either operand optionally transposed in its last two axes.
     ///
     /// Leading (batch) axes must be equal, or `other` may be a plain matrix `[K, N]` shared by
-    /// every batch entry (as a weight is).
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+    /// every batch entry (as a weight is). `scale` multiplies the product inside the GEMM
+    /// (attention's 1/√d), which saves a pass over the result and another over its gradient.
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+                       scale: Float = 1) -> Tensor {
         let op = "matmul"
         guard rank >= 2, other.rank >= 2 else {
             EngineError.shapeMismatch(op, shape, other.shape, "both operands need at least 2 axes")
@@ -28,11 +30,11 @@ extension Tensor {
         let lda = shape[rank - 1], ldb = other.shape[other.rank - 1]
         if otherBatch.isEmpty && !transposeSelf {
             // A shared right operand: one tall GEMM over all batch rows.
-            Gemm.multiply(transposeA: false, transposeB: transposeOther, m: batch * m, n: n, k: k,
+            Gemm.multiply(transposeA: false, transposeB: transposeOther, m: batch * m, n: n, k: k, alpha: scale,
                           a: data, lda: lda, b: other.data, ldb: ldb, c: out.data, ldc: n)
         } else {
             Gemm.batched(batch: batch, transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
-                         a: data, lda: lda, strideA: m * k,
+                         alpha: scale, a: data, lda: lda, strideA: m * k,
                          b: other.data, ldb: ldb, strideB: otherBatch.isEmpty ? 0 : k * n,
                          c: out.data, ldc: n, strideC: m * n)
         }
@@ -40,7 +42,7 @@ extension Tensor {
             Tape.record(out) { g in
                 if self.requiresGrad {
                     // d self = g · op(other)ᵀ, laid out as self (transposed back if self was).
-                    let product = g.matmul(other, transposeSelf: false, transposeOther: !transposeOther)
+                    let product = g.matmul(other, transposeSelf: false, transposeOther: !transposeOther, scale: scale)
                     let gradSelf = transposeSelf ? product.transposedLastTwo() : product
                     self.accumulateGrad(owned: gradSelf)
                 }
@@ -51,13 +53,13 @@ extension Tensor {
                         let selfRows = transposeSelf ? self.transposedLastTwo().reshaped([rows, k]) : self.reshaped([rows, k])
                         let gRows = g.reshaped([rows, n])
                         let gradOther = transposeOther
-                            ? gRows.matmul(selfRows, transposeSelf: true)
-                            : selfRows.matmul(gRows, transposeSelf: true)
+                            ? gRows.matmul(selfRows, transposeSelf: true, scale: scale)
+                            : selfRows.matmul(gRows, transposeSelf: true, scale: scale)
                         other.accumulateGrad(owned: gradOther)
                     } else {
                         let gradOther = transposeOther
-                            ? g.matmul(self, transposeSelf: true, transposeOther: transposeSelf)
-                            : self.matmul(g, transposeSelf: !transposeSelf, transposeOther: false)
+                            ? g.matmul(self, transposeSelf: true, transposeOther: transposeSelf, scale: scale)
+                            : self.matmul(g, transposeSelf: !transposeSelf, transposeOther: false, scale: scale)
                         other.accumulateGrad(owned: gradOther)
                     }
                 }

@@ -18,10 +18,11 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape)
         mask.apply(to: data, scale: scale, into: out.data)
         if Tape.needsRecording(self) {
+            let slot = gradientSlot
             Tape.record(out) { g in
                 let result = Tensor(uninitializedShape: g.shape)
                 mask.apply(to: g.data, scale: scale, into: result.data)
-                self.accumulateGrad(owned: result)
+                slot.accumulateGrad(owned: result)
             }
         }
         return out
@@ -40,7 +41,8 @@ extension Tensor {
         let scales: [Float] = (0..<shape[0]).map { _ in generator.nextUniform() < keep ? 1 / keep : 0 }
         let out = scaleSamples(self, by: scales)
         if Tape.needsRecording(self) {
-            Tape.record(out) { g in self.accumulateGrad(owned: scaleSamples(g, by: scales)) }
+            let slot = gradientSlot
+            Tape.record(out) { g in slot.accumulateGrad(owned: scaleSamples(g, by: scales)) }
         }
         return out
     }

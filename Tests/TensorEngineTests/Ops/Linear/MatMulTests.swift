@@ -27,6 +27,12 @@ import TensorEngine
         expectGradientsMatch([a, b]) { $0[0].matmul($0[1], transposeSelf: transposeSelf, transposeOther: transposeOther) }
         let shared = data.normal(transposeOther ? [5, 4] : [4, 5])
         expectGradientsMatch([a, shared]) { $0[0].matmul($0[1], transposeSelf: transposeSelf, transposeOther: transposeOther) }
+        // The scale folded into the GEMM: the same values as scaling afterwards, and its gradients.
+        let scaled = a.matmul(b, transposeSelf: transposeSelf, transposeOther: transposeOther, scale: 0.37)
+        let reference = a.matmul(b, transposeSelf: transposeSelf, transposeOther: transposeOther) * 0.37
+        expectClose(scaled.scalars, reference.scalars, tolerance: 1e-6)
+        expectGradientsMatch([a, b]) { $0[0].matmul($0[1], transposeSelf: transposeSelf, transposeOther: transposeOther, scale: 0.37) }
+        expectGradientsMatch([a, shared]) { $0[0].matmul($0[1], transposeSelf: transposeSelf, transposeOther: transposeOther, scale: -1.5) }
     }
 
     @Test func linearGradients() {
