@@ -19,6 +19,30 @@ public enum Gemm {
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
+            #if arch(x86_64)
+            if ProcessorFeatures.hasAVX512 && !transposeA && n <= 128 && k <= 512 && m >= 64 {
+                // Tall and thin (a linear layer with few outputs, or its input gradient): the
+                // register-blocked kernel reads op(A) in place where OpenBLAS packs all of it
+                // first, which costs it 10–20% on these shapes (runner bench: stage-1 fc2
+                // 32768×384·384×96 at 87–92% of the square rate instead of 76–80%, the qkv input
+                // gradient 32768×288·288×96 at 97–100% instead of 85–90%; two threads).
+                func rows(_ start: Int, _ end: Int) {
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemmAVX512.scratchCount(n: n, k: k)) { scratch in
+                        SmallGemmAVX512.multiply(transposeA: false, transposeB: transposeB, m: end - start, n: n, k: k,
+                                                 alpha: alpha, a: a + start * lda, lda: lda, b: b, ldb: ldb, beta: beta,
+                                                 c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!)
+                    }
+                }
+                if threads <= 1 || flops < 2e6 || m < 16 * threads {
+                    rows(0, m)
+                } else {
+                    parallelForEvenly(m / 8) { blocks in
+                        rows(blocks.lowerBound * 8, blocks.upperBound == m / 8 ? m : blocks.upperBound * 8)
+                    }
+                }
+                return
+            }
+            #endif
             // Below ~2 MFLOP the fork/join costs more than it saves.
             if threads <= 1 || flops < 2e6 {
                 single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -104,6 +128,7 @@ public enum Gemm {
             }
         }
     }
+
 
     @inline(__always)
     static func single(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,

@@ -117,6 +117,36 @@ import Testing
         }
     }
 
+    /// `Gemm.multiply` on tall, thin products (the sixteen-lane kernel's row-block path on
+    /// AVX-512 processors, OpenBLAS elsewhere), with partial panels and tiles, both layouts of
+    /// op(B), scaling, accumulation and a padded C.
+    @Test(arguments: [false, true])
+    func tallThinProductsMatchNaiveProduct(transposeB: Bool) {
+        for (m, n, k) in [(200, 96, 96), (333, 37, 300), (130, 128, 17), (70, 64, 512)] {
+            let c = Case(batch: 1, m: m, n: n, k: k)
+            for (alpha, beta, padding) in [(Float(1), Float(0), 0), (Float(0.5), Float(1.5), 5)] {
+                var data = TestData(seed: UInt64(m + n + k))
+                let a = data.normal([m * k]).scalars, b = data.normal([k * n]).scalars
+                let ldc = n + padding
+                let cInitial = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : data.normal([m * ldc]).scalars
+                var out = cInitial
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        out.withUnsafeMutableBufferPointer { pc in
+                            Gemm.multiply(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                          a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: transposeB ? k : n,
+                                          beta: beta, c: pc.baseAddress!, ldc: ldc)
+                        }
+                    }
+                }
+                var expected = Self.reference(c, transposeA: false, transposeB: transposeB, alpha: alpha, beta: beta,
+                                              a: a, b: b, cInitial: cInitial, ldc: ldc)
+                for row in 0..<m { for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 } }
+                expectClose(out, expected, tolerance: 1e-4)
+            }
+        }
+    }
+
     /// A batch sharing one right-hand matrix (stride 0), as `matmul` passes a shared weight
     /// under a transposed left operand.
     @Test func sharedRightHandSide() {
