@@ -6,11 +6,13 @@ import Darwin
 
 /// The record of differentiable ops run on the current thread since the last ``Tensor/backward()``.
 ///
-/// Each op that has an input requiring a gradient appends an entry holding its output and a
-/// closure that turns the output's gradient into its inputs' gradients. ``Tensor/backward()``
-/// replays the entries in reverse and then clears the tape, which releases every activation the
-/// closures kept. Inside ``Tape/withoutRecording(_:)`` (evaluation) nothing is recorded and no
-/// activation is kept.
+/// Each op that has an input requiring a gradient appends an entry holding its output's
+/// ``GradientSlot`` (not the output, whose values may go as soon as the forward pass is done with
+/// them) and a closure that turns the output's gradient into its inputs' gradients; the closure
+/// keeps only the operands its backward reads. ``Tensor/backward()`` replays the entries in
+/// reverse, dropping each one after it has run, so activations are released as the backward pass
+/// goes rather than at its end. Inside ``Tape/withoutRecording(_:)`` (evaluation) nothing is
+/// recorded and no activation is kept.
 ///
 /// The tape and the recording flag belong to the calling thread, so independent computations on
 /// different threads (tests, loader threads) never see each other's entries. Kernels that fan out
@@ -92,11 +94,11 @@ public final class Tape {
             EngineError.fail("backward", "the tensor does not depend on anything that requires a gradient")
         }
         root.accumulateGrad(seed)
-        let replay = entries
+        var replay = entries
         entries.removeAll(keepingCapacity: true)
         recordingDisabledDepth += 1
         defer { recordingDisabledDepth -= 1 }
-        for entry in replay.reversed() {
+        while let entry = replay.popLast() {
             guard let gradient = entry.output.grad else { continue }
             // A non-leaf's gradient is complete once its producer runs; free it right after.
             entry.output.grad = nil
