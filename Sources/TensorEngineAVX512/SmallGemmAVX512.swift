@@ -10,49 +10,50 @@
 /// An 8 × 32 tile of `C` lives in sixteen accumulators; each step of the depth loop broadcasts
 /// eight elements of `op(A)` (any layout, straight from memory) against one row of a 32-wide panel
 /// of `op(B)`. The panel is used in place when `op(B)` is row-major with a full panel, otherwise
-/// repacked k-major into caller scratch (`[k, 32]`, zero-padded), so nothing is allocated.
+/// read from the caller's packed copy (`[k, 32]`, zero-padded; the engine packs it), so nothing
+/// is allocated.
 public enum SmallGemmAVX512 {
     /// Rows of `C` per register tile.
     public static let tileRows = 8
     /// Columns of `C` per register tile (two sixteen-lane vectors).
     public static let tileColumns = 32
 
-    /// Floats of scratch ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:scratch:)``
-    /// needs for an `op(B)` of `[k, n]`.
+    /// Floats of packed panels ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:packedPanels:)``
+    /// takes for an `op(B)` of `[k, n]`.
     public static func scratchCount(n: Int, k: Int) -> Int {
         max(1, k * ((n + tileColumns - 1) / tileColumns) * tileColumns)
     }
 
+    /// Whether the 32-column panel of `op(B)` with `columns` columns is read where it lies
+    /// (row-major and full); the caller packs every other panel.
+    public static func usesPanelInPlace(transposeB: Bool, columns: Int) -> Bool {
+        !transposeB && columns == tileColumns
+    }
+
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
-    /// `C` `[m, n]` with row strides `lda`, `ldb`, `ldc`, on one thread. `scratch` holds at least
-    /// ``scratchCount(n:k:)`` floats. With `beta == 0`, `C` is only written (it may hold NaN).
+    /// `C` `[m, n]` with row strides `lda`, `ldb`, `ldc`, on one thread. Panel `i` of `op(B)`
+    /// (columns `32i ..< 32i + 32`) is read in place when ``usesPanelInPlace(transposeB:columns:)``,
+    /// else from `packedPanels + i·k·32`, where the caller packed it k-major and zero-padded
+    /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                scratch: UnsafeMutablePointer<Float>) {
+                                packedPanels: UnsafeMutablePointer<Float>) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
-        // Every 32-column panel of op(B) in place (row-major, full) or packed into its own part
-        // of scratch, once; then row blocks that stay in L2 against each panel in turn, so a tall
-        // op(A) (a linear layer's activations) streams through memory once and is never packed.
+        // Row blocks that stay in L1/L2 against each panel in turn, so a tall op(A) (a linear
+        // layer's activations) streams through memory once and is never packed.
         let panelCount = (n + tileColumns - 1) / tileColumns
-        for index in 0..<panelCount {
-            let column = index * tileColumns, columns = min(tileColumns, n - column)
-            if transposeB || columns < tileColumns {
-                packPanel(transposeB: transposeB, k: k, columns: columns, b: b, ldb: ldb, column: column,
-                          into: scratch + index * k * tileColumns)
-            }
-        }
         var blockStart = 0
         while blockStart < m {
             let blockEnd = min(m, blockStart + rowBlock)
             for index in 0..<panelCount {
                 let column = index * tileColumns, columns = min(tileColumns, n - column)
-                let inPlace = !transposeB && columns == tileColumns
-                let panel = inPlace ? b + column : UnsafePointer(scratch + index * k * tileColumns)
+                let inPlace = usesPanelInPlace(transposeB: transposeB, columns: columns)
+                let panel = inPlace ? b + column : UnsafePointer(packedPanels + index * k * tileColumns)
                 let panelStride = inPlace ? ldb : tileColumns
                 var row = blockStart
                 while row < blockEnd {
@@ -77,38 +78,6 @@ public enum SmallGemmAVX512 {
     /// 32 × 512 floats, 64 KiB) stay in L1/L2 while the panels pass over them (16, 32, 64, 128
     /// and 256 measured; 16–64 within noise of each other).
     static let rowBlock = 32
-
-    /// Copies columns `column ..< column + columns` of `op(B)` into `[k, 32]` k-major order,
-    /// zero-filling the lanes past `columns`.
-    @inline(__always)
-    static func packPanel(transposeB: Bool, k: Int, columns: Int, b: UnsafePointer<Float>, ldb: Int,
-                          column: Int, into packed: UnsafeMutablePointer<Float>) {
-        if columns < tileColumns {
-            packed.update(repeating: 0, count: k * tileColumns)
-        }
-        if transposeB {
-            // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column.
-            for j in 0..<columns {
-                let source = b + (column + j) * ldb
-                var p = 0
-                while p + 4 <= k {
-                    packed[p * tileColumns + j] = source[p]
-                    packed[(p + 1) * tileColumns + j] = source[p + 1]
-                    packed[(p + 2) * tileColumns + j] = source[p + 2]
-                    packed[(p + 3) * tileColumns + j] = source[p + 3]
-                    p += 4
-                }
-                while p < k {
-                    packed[p * tileColumns + j] = source[p]
-                    p += 1
-                }
-            }
-        } else {
-            for p in 0..<k {
-                (packed + p * tileColumns).update(from: b + p * ldb + column, count: columns)
-            }
-        }
-    }
 
     /// One tile of up to 8 × 32 outputs: `C[0..<rows, 0..<columns] = alpha · Σ_p A[i, p] · panel[p, j]
     /// + beta · C`. Rows past `rows` repeat the last valid row of A and are not stored, so the

@@ -1,7 +1,4 @@
 import COpenBLAS
-#if arch(x86_64)
-import TensorEngineAVX512
-#endif
 
 /// Matrix-multiply kernels over raw row-major buffers, on OpenBLAS at one thread with the rows
 /// (or columns) of the result split across the engine's ``ThreadPool``.
@@ -19,18 +16,17 @@ public enum Gemm {
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
-            #if arch(x86_64)
-            if ProcessorFeatures.hasAVX512 && !transposeA && n <= 128 && k <= 512 && m >= 64 {
+            if SmallGemm.useSixteenLanes && !transposeA && n <= 128 && k <= 512 && m >= 64 {
                 // Tall and thin (a linear layer with few outputs, or its input gradient): the
                 // register-blocked kernel reads op(A) in place where OpenBLAS packs all of it
                 // first, which costs it 10–20% on these shapes (runner bench: stage-1 fc2
                 // 32768×384·384×96 at 87–92% of the square rate instead of 76–80%, the qkv input
                 // gradient 32768×288·288×96 at 97–100% instead of 85–90%; two threads).
                 func rows(_ start: Int, _ end: Int) {
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemmAVX512.scratchCount(n: n, k: k)) { scratch in
-                        SmallGemmAVX512.multiply(transposeA: false, transposeB: transposeB, m: end - start, n: n, k: k,
-                                                 alpha: alpha, a: a + start * lda, lda: lda, b: b, ldb: ldb, beta: beta,
-                                                 c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.wideScratchCount(n: n, k: k)) { scratch in
+                        SmallGemm.multiply(sixteenLanes: true, transposeA: false, transposeB: transposeB, m: end - start,
+                                           n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda, b: b, ldb: ldb,
+                                           beta: beta, c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!)
                     }
                 }
                 if threads <= 1 || flops < 2e6 || m < 16 * threads {
@@ -42,7 +38,6 @@ public enum Gemm {
                 }
                 return
             }
-            #endif
             // Below ~2 MFLOP the fork/join costs more than it saves.
             if threads <= 1 || flops < 2e6 {
                 single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -91,28 +86,16 @@ public enum Gemm {
             }
             FlopCounter.add(2 * batch * m * n * k)
             let grain = max(1, Int(2e5 / max(1.0, 2.0 * Double(m * n * k))))
-            #if arch(x86_64)
-            if SmallGemm.fits(m: m, n: n, k: k) && ProcessorFeatures.hasAVX512 {
-                // The same, sixteen lanes wide.
-                parallelFor(batch, grain: grain) { range in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemmAVX512.scratchCount(n: n, k: k)) { scratch in
-                        for i in range {
-                            SmallGemmAVX512.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                                     a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
-                                                     beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
-                        }
-                    }
-                }
-                return
-            }
-            #endif
             if SmallGemm.fits(m: m, n: n, k: k) {
-                // Small products (window attention): the register-blocked kernel, one scratch panel
-                // per chunk of the batch.
+                // Small products (window attention): the register-blocked kernel, sixteen lanes
+                // wide on AVX-512 processors, one scratch panel per chunk of the batch.
+                let wide = SmallGemm.useSixteenLanes
+                let scratchCount = wide ? SmallGemm.wideScratchCount(n: n, k: k) : SmallGemm.scratchCount(n: n, k: k)
                 parallelFor(batch, grain: grain) { range in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.scratchCount(n: n, k: k)) { scratch in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
                         for i in range {
-                            SmallGemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            SmallGemm.multiply(sixteenLanes: wide, transposeA: transposeA, transposeB: transposeB,
+                                               m: m, n: n, k: k, alpha: alpha,
                                                a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb,
                                                beta: beta, c: c + i * strideC, ldc: ldc, scratch: scratch.baseAddress!)
                         }

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
+
 /// Products of small matrices — window attention's `q·kᵀ` `[64, 32]·[32, 64]` and `p·v`
 /// `[64, 64]·[64, 32]`, thousands per step — where a BLAS call per product spends as much time
 /// on its own set-up and packing as on arithmetic. A register-blocked kernel computes 6 × 16
@@ -23,6 +27,53 @@ enum SmallGemm {
     @inline(__always)
     static func scratchCount(n: Int, k: Int) -> Int {
         max(1, k * ((n + tileColumns - 1) / tileColumns) * tileColumns)
+    }
+
+    /// Whether this processor runs the sixteen-lane variant (`TensorEngineAVX512`'s 8 × 32 tiles):
+    /// AVX-512, and not turned off with `RUNNER_DISABLE_AVX512=1`.
+    static var useSixteenLanes: Bool {
+        #if arch(x86_64)
+        ProcessorFeatures.hasAVX512
+        #else
+        false
+        #endif
+    }
+
+    /// Floats of scratch the sixteen-lane variant needs for an `op(B)` of `[k, n]`.
+    static func wideScratchCount(n: Int, k: Int) -> Int {
+        #if arch(x86_64)
+        SmallGemmAVX512.scratchCount(n: n, k: k)
+        #else
+        scratchCount(n: n, k: k)
+        #endif
+    }
+
+    /// ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:scratch:)`` on the
+    /// sixteen-lane variant when `sixteenLanes` (which needs ``useSixteenLanes`` and
+    /// ``wideScratchCount(n:k:)`` floats of scratch), else on this one.
+    @inline(__always)
+    static func multiply(sixteenLanes: Bool, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         scratch: UnsafeMutablePointer<Float>) {
+        #if arch(x86_64)
+        if sixteenLanes {
+            // The panels that cannot be used in place, packed here for the kernel.
+            let width = SmallGemmAVX512.tileColumns
+            for index in 0..<(n + width - 1) / width {
+                let column = index * width, columns = min(width, n - column)
+                if !SmallGemmAVX512.usesPanelInPlace(transposeB: transposeB, columns: columns) {
+                    packPanel(transposeB: transposeB, k: k, columns: columns, b: b, ldb: ldb, column: column,
+                              into: scratch + index * k * width, width: width)
+                }
+            }
+            SmallGemmAVX512.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedPanels: scratch)
+            return
+        }
+        #endif
+        multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                 a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, scratch: scratch)
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
@@ -67,13 +118,13 @@ enum SmallGemm {
         }
     }
 
-    /// Copies columns `column ..< column + columns` of `op(B)` into `[k, 16]` k-major order,
-    /// zero-filling the lanes past `columns`.
+    /// Copies columns `column ..< column + columns` of `op(B)` into `[k, width]` k-major order,
+    /// zero-filling the lanes past `columns` (`width` is 16 here, 32 for the sixteen-lane kernel).
     @inline(__always)
     static func packPanel(transposeB: Bool, k: Int, columns: Int, b: UnsafePointer<Float>, ldb: Int,
-                          column: Int, into packed: UnsafeMutablePointer<Float>) {
-        if columns < tileColumns {
-            packed.update(repeating: 0, count: k * tileColumns)
+                          column: Int, into packed: UnsafeMutablePointer<Float>, width: Int = tileColumns) {
+        if columns < width {
+            packed.update(repeating: 0, count: k * width)
         }
         if transposeB {
             // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column.
@@ -81,20 +132,20 @@ enum SmallGemm {
                 let source = b + (column + j) * ldb
                 var p = 0
                 while p + 4 <= k {
-                    packed[p * tileColumns + j] = source[p]
-                    packed[(p + 1) * tileColumns + j] = source[p + 1]
-                    packed[(p + 2) * tileColumns + j] = source[p + 2]
-                    packed[(p + 3) * tileColumns + j] = source[p + 3]
+                    packed[p * width + j] = source[p]
+                    packed[(p + 1) * width + j] = source[p + 1]
+                    packed[(p + 2) * width + j] = source[p + 2]
+                    packed[(p + 3) * width + j] = source[p + 3]
                     p += 4
                 }
                 while p < k {
-                    packed[p * tileColumns + j] = source[p]
+                    packed[p * width + j] = source[p]
                     p += 1
                 }
             }
         } else {
             for p in 0..<k {
-                (packed + p * tileColumns).update(from: b + p * ldb + column, count: columns)
+                (packed + p * width).update(from: b + p * ldb + column, count: columns)
             }
         }
     }
