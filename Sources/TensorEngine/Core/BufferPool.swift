@@ -46,8 +46,8 @@ public final class BufferPool: Sendable {
     /// A large request whose own size class has nothing cached takes the smallest cached buffer
     /// of up to ``bestFitSlack`` times its size instead of asking the system for more: a training
     /// step frees and requests many nearby sizes, and without this the buffers of sizes not
-    /// wanted at the moment pile up beside the live ones (≈ 50 MiB of SwinV2-T's peak resident
-    /// memory at batch 8).
+    /// wanted at the moment pile up beside the live ones (50–90 MiB of SwinV2-T's peak resident
+    /// memory in training at batch 8).
     func allocate(floatCount: Int) -> (pointer: UnsafeMutablePointer<Float>, bytes: Int) {
         let bytes = Self.sizeClass(forBytes: max(1, floatCount) * MemoryLayout<Float>.stride)
         let (reused, reserved): (UInt?, Int) = state.withLock { state in

@@ -6,8 +6,9 @@ import Darwin
 
 /// What the processor offers beyond the AVX2 + FMA baseline the engine is compiled for, read
 /// once from `/proc/cpuinfo`: kernels with a wider variant (``hasAVX512``) choose it at run time.
-/// `RUNNER_DISABLE_AVX512=1` keeps every kernel on AVX2 (to compare the two, or on a machine
-/// where a hypervisor reports AVX-512 it does not preserve).
+/// `RUNNER_DISABLE_AVX512=1` keeps the engine's own kernels on AVX2 (to compare the two, or on a
+/// machine where a hypervisor reports AVX-512 it does not preserve); OpenBLAS's kernel family is
+/// `OPENBLAS_CORETYPE`'s to choose (see ``OpenBLASRuntime``).
 public enum ProcessorFeatures {
     /// The feature flags of the first processor in `/proc/cpuinfo` (empty where there is none).
     public static let flags: Set<String> = readFlags()
