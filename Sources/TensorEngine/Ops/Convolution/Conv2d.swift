@@ -70,13 +70,16 @@ extension Tensor {
         }
 
         let out = Tensor(uninitializedShape: [geometry.batch, outChannels, geometry.outHeight, geometry.outWidth])
-        switch chosen {
-        case .depthwise3x3:
-            Conv2dDepthwise3x3.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
-        case .patchify:
-            Conv2dPatchify.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
-        case .general, .automatic:
-            Conv2dGeneral.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
+        // Timed as a whole (gathers, direct kernels and their GEMMs) under the GEMM family.
+        OpProfiler.measure(.gemm) {
+            switch chosen {
+            case .depthwise3x3:
+                Conv2dDepthwise3x3.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
+            case .patchify:
+                Conv2dPatchify.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
+            case .general, .automatic:
+                Conv2dGeneral.forward(input: data, weight: weight.data, bias: bias?.data, output: out.data, geometry)
+            }
         }
 
         if Tape.needsRecording([self, weight] + (bias.map { [$0] } ?? [])) {
@@ -84,16 +87,18 @@ extension Tensor {
                 let gradInput = self.requiresGrad ? Tensor(uninitializedShape: self.shape) : nil
                 let gradWeight = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
                 if gradInput != nil || gradWeight != nil {
-                    switch chosen {
-                    case .depthwise3x3:
-                        Conv2dDepthwise3x3.backward(input: self.data, weight: weight.data, gradient: g.data,
+                    OpProfiler.measure(.gemm) {
+                        switch chosen {
+                        case .depthwise3x3:
+                            Conv2dDepthwise3x3.backward(input: self.data, weight: weight.data, gradient: g.data,
+                                                        gradInput: gradInput?.data, gradWeight: gradWeight?.data, geometry)
+                        case .patchify:
+                            Conv2dPatchify.backward(input: self.data, weight: weight.data, gradient: g.data,
                                                     gradInput: gradInput?.data, gradWeight: gradWeight?.data, geometry)
-                    case .patchify:
-                        Conv2dPatchify.backward(input: self.data, weight: weight.data, gradient: g.data,
-                                                gradInput: gradInput?.data, gradWeight: gradWeight?.data, geometry)
-                    case .general, .automatic:
-                        Conv2dGeneral.backward(input: self.data, weight: weight.data, gradient: g.data,
-                                               gradInput: gradInput?.data, gradWeight: gradWeight?.data, geometry)
+                        case .general, .automatic:
+                            Conv2dGeneral.backward(input: self.data, weight: weight.data, gradient: g.data,
+                                                   gradInput: gradInput?.data, gradWeight: gradWeight?.data, geometry)
+                        }
                     }
                 }
                 if let gradInput { self.accumulateGrad(owned: gradInput) }
