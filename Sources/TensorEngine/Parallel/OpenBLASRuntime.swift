@@ -46,16 +46,10 @@ public enum OpenBLASRuntime {
     /// core without AVX2 (OpenBLAS's fallback for processors it does not know) on a processor
     /// whose `/proc/cpuinfo` flags offer AVX2 + FMA or AVX-512 is replaced.
     public static func preferredCore(detected: String, cpuFlags: Set<String>) -> String? {
-        let detectedTier = tier(ofCore: detected)
-        let target: (name: String, tier: Int)
-        if cpuFlags.isSuperset(of: ProcessorFeatures.avx512Flags) {
-            target = ("SkylakeX", 2)
-        } else if cpuFlags.isSuperset(of: ["avx2", "fma"]) {
-            target = ("Haswell", 1)
-        } else {
-            return nil
-        }
-        return detectedTier < 1 && target.tier > detectedTier ? target.name : nil
+        guard tier(ofCore: detected) == 0 else { return nil }
+        if cpuFlags.isSuperset(of: ProcessorFeatures.avx512Flags) { return "SkylakeX" }
+        if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        return nil
     }
 
     /// 2 for OpenBLAS's AVX-512 kernel families, 1 for its AVX2 ones, 0 for the rest (SSE or AVX
