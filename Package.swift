@@ -43,8 +43,10 @@ let package = Package(
         ),
         .target(
             name: "TensorEngineAVX512",
+            dependencies: ["CPrefetch"],
             swiftSettings: avx512KernelFlags
         ),
+        .target(name: "CPrefetch"),
         .target(
             name: "Layers",
             dependencies: ["TensorEngine"],

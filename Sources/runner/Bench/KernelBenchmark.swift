@@ -26,10 +26,13 @@ struct KernelBenchmark {
         GemmShape(name: "stage1 mlp fc2", m: 32768, n: 96, k: 384),
         GemmShape(name: "stage1 qkv dX", m: 32768, n: 96, k: 288),
         GemmShape(name: "stage1 qkv dW", m: 288, n: 96, k: 32768, transposeA: true),
+        GemmShape(name: "stage1 fc2 dW", m: 96, n: 384, k: 32768, transposeA: true),
         GemmShape(name: "stage2 qkv", m: 8192, n: 576, k: 192),
+        GemmShape(name: "stage2 qkv dW", m: 576, n: 192, k: 8192, transposeA: true),
         GemmShape(name: "stage2 mlp fc1", m: 8192, n: 768, k: 192),
         GemmShape(name: "stage2 mlp fc2", m: 8192, n: 192, k: 768),
         GemmShape(name: "stage3 mlp fc1", m: 2048, n: 1536, k: 384),
+        GemmShape(name: "stage3 fc1 dW", m: 1536, n: 384, k: 2048, transposeA: true),
         GemmShape(name: "window attn q·kᵀ", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, transposeB: true),
         GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
     ]

@@ -38,6 +38,10 @@ public enum Gemm {
                 }
                 return
             }
+            if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                                                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
+                return
+            }
             // Below ~2 MFLOP the fork/join costs more than it saves.
             if threads <= 1 || flops < 2e6 {
                 single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

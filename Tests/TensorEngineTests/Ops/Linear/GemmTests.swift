@@ -147,6 +147,37 @@ import Testing
         }
     }
 
+    /// `Gemm.multiply` on `Aᵀ · B` over a long depth (weight gradients: the long-depth kernel on
+    /// AVX-512 processors, OpenBLAS elsewhere): depths that are not whole blocks, rows that are
+    /// not whole tiles, every column-vector count the kernel tiles with (6, 4, 2, 1), a wide
+    /// result computed transposed (`n > m`), scaling, accumulation and a padded C.
+    @Test func longDepthProductsMatchNaiveProduct() {
+        for (m, n, k) in [(288, 96, 4100), (30, 48, 1000), (17, 112, 700), (20, 80, 500), (96, 384, 2000),
+                          (64, 40, 300)] {
+            let c = Case(batch: 1, m: m, n: n, k: k)
+            for (alpha, beta, padding) in [(Float(1), Float(0), 0), (Float(0.5), Float(1.5), 5)] {
+                var data = TestData(seed: UInt64(m * 7 + n + k))
+                let a = data.normal([k * m]).scalars, b = data.normal([k * n]).scalars
+                let ldc = n + padding
+                let cInitial = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : data.normal([m * ldc]).scalars
+                var out = cInitial
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        out.withUnsafeMutableBufferPointer { pc in
+                            Gemm.multiply(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: alpha,
+                                          a: pa.baseAddress!, lda: m, b: pb.baseAddress!, ldb: n,
+                                          beta: beta, c: pc.baseAddress!, ldc: ldc)
+                        }
+                    }
+                }
+                var expected = Self.reference(c, transposeA: true, transposeB: false, alpha: alpha, beta: beta,
+                                              a: a, b: b, cInitial: cInitial, ldc: ldc)
+                for row in 0..<m { for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 } }
+                expectClose(out, expected, tolerance: 1e-4)
+            }
+        }
+    }
+
     /// A batch sharing one right-hand matrix (stride 0), as `matmul` passes a shared weight
     /// under a transposed left operand.
     @Test func sharedRightHandSide() {

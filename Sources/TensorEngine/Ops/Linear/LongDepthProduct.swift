@@ -1,0 +1,74 @@
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
+
+/// `Aᵀ · B` over a long depth into a small result — the weight gradient of a linear layer,
+/// `dW = dYᵀ · X` summed over every token of the batch (`[288, 32768]·[32768, 96]` for SwinV2-T's
+/// stage-1 qkv at batch 8) — on ``LongDepthGemmAVX512``, which reads both operands in place where
+/// OpenBLAS packs both in full (runner bench, two threads: the stage-1 qkv weight gradient at
+/// 97–108% of the square rate instead of OpenBLAS's 76–87%).
+enum LongDepthProduct {
+    /// Depth at least this many times the result's larger side: shorter products (stage 3's
+    /// `[1536, 2048]·[2048, 384]`) are as fast or faster in OpenBLAS.
+    static let minimumDepthRatio = 4
+    /// Results above this many floats (16 MiB) are left to OpenBLAS, whose packing is cheap beside
+    /// their arithmetic, and so bound the scratch of the transposed path.
+    static let maximumResultCount = 1 << 22
+
+    /// `C = alpha · Aᵀ · B + beta · C` for `A` stored `[k, m]`, `B` stored `[k, n]`, `C` `[m, n]`,
+    /// split across the pool, when the shape suits the kernel and the processor has AVX-512;
+    /// returns `false` (and touches nothing) otherwise.
+    static func multiply(m: Int, n: Int, k: Int, alpha: Float,
+                         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+        #if arch(x86_64)
+        guard SmallGemm.useSixteenLanes, m > 0, n > 0, k >= minimumDepthRatio * max(m, n),
+              m * n <= maximumResultCount else { return false }
+        // The kernel keeps sixteen-lane vectors along the result's rows and is fastest with a
+        // tall, narrow result; a wide one (a layer with more inputs than outputs) is computed
+        // transposed, Cᵀ = Bᵀ · A, into scratch and transposed back.
+        if n > m && LongDepthGemmAVX512.supports(n: m) {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { scratch in
+                let transposed = scratch.baseAddress!
+                rowsInParallel(m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
+                               beta: 0, c: transposed, ldc: m)
+                parallelForEvenly(m) { rows in
+                    for i in rows {
+                        let row = c + i * ldc
+                        for j in 0..<n {
+                            row[j] = beta == 0 ? transposed[j * m + i] : transposed[j * m + i] + beta * row[j]
+                        }
+                    }
+                }
+            }
+            return true
+        }
+        guard LongDepthGemmAVX512.supports(n: n) else { return false }
+        rowsInParallel(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    #if arch(x86_64)
+    /// The kernel with the rows of `C` split across the pool in whole register tiles.
+    static func rowsInParallel(m: Int, n: Int, k: Int, alpha: Float,
+                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let tileRows = LongDepthGemmAVX512.tileRows
+        let tiles = (m + tileRows - 1) / tileRows
+        func rows(_ start: Int, _ end: Int) {
+            LongDepthGemmAVX512.multiplyTransposedA(m: end - start, n: n, k: k, alpha: alpha, a: a + start, lda: lda,
+                                                    b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
+        }
+        if ThreadPool.shared.activeThreads <= 1 || tiles < 2 {
+            rows(0, m)
+        } else {
+            parallelForEvenly(tiles) { block in
+                rows(block.lowerBound * tileRows, min(m, block.upperBound * tileRows))
+            }
+        }
+    }
+    #endif
+}
