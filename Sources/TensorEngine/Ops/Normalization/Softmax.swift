@@ -1,3 +1,6 @@
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -79,6 +82,17 @@ func rowLogSumExp(_ row: UnsafeMutablePointer<Float>, width: Int) -> (maximum: F
 func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
     OpProfiler.measure(.softmax) {
         guard width > 0 else { return }
+        #if arch(x86_64)
+        if SmallGemm.useSixteenLanes && SoftmaxAVX512.supports(width: width) {
+            // Window attention's rows of 64 (or 16) keys: one read and one write per row, the
+            // row held in sixteen-lane registers throughout.
+            parallelFor(rows, grain: rowGrain(width: width)) { range in
+                SoftmaxAVX512.forward(input + range.lowerBound * width, output + range.lowerBound * width,
+                                      rows: range.count, width: width)
+            }
+            return
+        }
+        #endif
         parallelFor(rows, grain: rowGrain(width: width)) { range in
             var r = range.lowerBound
             if width <= interleavedSoftmaxWidth {

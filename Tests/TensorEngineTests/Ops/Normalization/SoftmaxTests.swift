@@ -15,8 +15,10 @@ import TensorEngine
         return out
     }
 
-    /// Widths below, at and above a vector, with and without a tail, and wide rows.
-    @Test(arguments: [[4, 1], [3, 5], [2, 8], [3, 2, 17], [5, 64], [2, 1000], [300, 77]])
+    /// Widths below, at and above a vector, with and without a tail, and wide rows; widths of
+    /// whole sixteen-lane vectors (the AVX-512 kernel's rows, in blocks of 16 rows and a rest).
+    @Test(arguments: [[4, 1], [3, 5], [2, 8], [3, 2, 17], [5, 64], [2, 1000], [300, 77],
+                      [37, 16], [20, 32], [3, 48], [2, 20, 64]])
     func valuesMatchReference(shape: [Int]) {
         var data = TestData(seed: 61)
         let x = data.normal(shape, std: 4)
@@ -37,7 +39,7 @@ import TensorEngine
 
     /// Masked positions (−∞, or a large negative bias as in shifted-window attention) come out as
     /// exact zeros on the four-row path and its tail alike.
-    @Test(arguments: [13, 64])
+    @Test(arguments: [13, 16, 64])
     func maskedPositionsAreExactZeros(width: Int) {
         var data = TestData(seed: 63)
         var values = data.normal([6, width], std: 2).scalars
@@ -47,6 +49,28 @@ import TensorEngine
         for row in 0..<6 {
             let total = y[row * width..<(row + 1) * width].reduce(0, +)
             #expect(abs(total - 1) <= 1e-6, "row \(row) sums to \(total)")
+        }
+    }
+
+    /// A NaN anywhere in a row, or +∞ in it, or −∞ everywhere, makes that row NaN (as in
+    /// PyTorch) and leaves the other rows alone, on every path (rows of 16 and 64 go through the
+    /// sixteen-lane kernel on AVX-512 processors).
+    @Test(arguments: [13, 16, 64])
+    func nonFiniteRowsComeOutNaN(width: Int) {
+        var data = TestData(seed: 64)
+        var values = data.normal([20, width], std: 2).scalars
+        values[1 * width + width / 2] = .nan
+        values[3 * width + width - 1] = .infinity
+        for j in 0..<width { values[5 * width + j] = -.infinity }
+        values[17 * width] = -.nan
+        let y = Tensor(shape: [20, width], values: values).softmax().scalars
+        for row in 0..<20 {
+            let slice = y[row * width..<(row + 1) * width]
+            if [1, 3, 5, 17].contains(row) {
+                #expect(slice.allSatisfy { $0.isNaN }, "row \(row) should be NaN")
+            } else {
+                #expect(abs(slice.reduce(0, +) - 1) <= 1e-6, "row \(row) sums to \(slice.reduce(0, +))")
+            }
         }
     }
 
