@@ -16,7 +16,7 @@ public enum Gemm {
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
-            if SmallGemm.useSixteenLanes && !transposeA && n <= 128 && k <= 512 && m >= 64 {
+            if SmallGemm.useSixteenLanes && !transposeA && (n <= 128 && k <= 512 || n <= 1024 && k <= 128) && m >= 64 {
                 // Tall and thin (a linear layer with few outputs, or its input gradient): the
                 // register-blocked kernel reads op(A) in place where OpenBLAS packs all of it
                 // first, which costs it 10–20% on these shapes (runner bench: stage-1 fc2
