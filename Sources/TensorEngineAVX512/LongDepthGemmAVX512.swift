@@ -12,8 +12,6 @@ import CPrefetch
 /// accumulators, loading six vectors of `op(B)` and broadcasting four elements of `op(A)` per
 /// depth step, and adds its block's sum into `C` at the end of the block.
 public enum LongDepthGemmAVX512 {
-    /// Rows of `C` per register tile.
-    public static let tileRows = 4
     /// Depth steps per block: 64 rows of a 96-column `op(B)` are 24 KiB, half of L1, so the
     /// block stays there while the rows of `C` pass over it (32, 64, 96 and 128 measured).
     static let depthBlock = 64
@@ -44,22 +42,23 @@ public enum LongDepthGemmAVX512 {
             var column = 0
             while column < n {
                 let remaining = n - column
-                let vectors = remaining >= 96 ? 6 : remaining >= 64 ? 4 : remaining >= 32 ? 2 : 1
+                let vectors = chunkVectors(remaining: remaining)
+                let rowsPerTile = tileRows(vectors: vectors)
                 var row = 0
                 while row < m {
-                    let rows = min(tileRows, m - row)
+                    let rows = min(rowsPerTile, m - row)
                     let aTile = aBlock + row, bTile = bBlock + column, cTile = c + row * ldc + column
                     switch vectors {
-                    case 6: tile(vectors: 6, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
+                    case 6: tile(tileRows: 4, vectors: 6, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
                                  c: cTile, ldc: ldc, alpha: alpha, beta: blockBeta)
-                    case 4: tile(vectors: 4, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
+                    case 4: tile(tileRows: 6, vectors: 4, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
                                  c: cTile, ldc: ldc, alpha: alpha, beta: blockBeta)
-                    case 2: tile(vectors: 2, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
+                    case 2: tile(tileRows: 8, vectors: 2, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
                                  c: cTile, ldc: ldc, alpha: alpha, beta: blockBeta)
-                    default: tile(vectors: 1, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
+                    default: tile(tileRows: 8, vectors: 1, depth: depth, a: aTile, lda: lda, rows: rows, b: bTile, ldb: ldb,
                                   c: cTile, ldc: ldc, alpha: alpha, beta: blockBeta)
                     }
-                    row += tileRows
+                    row += rowsPerTile
                 }
                 column += vectors * 16
             }
@@ -67,21 +66,47 @@ public enum LongDepthGemmAVX512 {
         }
     }
 
-    /// One tile of up to 4 × (16 · `vectors`) outputs over one depth block:
+    /// Vectors in the next column chunk of a result with `remaining` columns left: 96 columns
+    /// at a time, then 64, 32, 16.
+    @inline(__always)
+    static func chunkVectors(remaining: Int) -> Int {
+        remaining >= 96 ? 6 : remaining >= 64 ? 4 : remaining >= 32 ? 2 : 1
+    }
+
+    /// Rows of `C` that make whole register tiles for the widest column chunk of an `n`-column
+    /// result: the granularity at which callers split the rows across threads.
+    public static func rowGranularity(n: Int) -> Int {
+        tileRows(vectors: chunkVectors(remaining: n))
+    }
+
+    /// Rows of `C` per register tile for a tile `vectors` sixteen-lane vectors wide: twenty-four
+    /// accumulators (4 × 6, 6 × 4) where the width allows, sixteen or eight for the narrowest.
+    @inline(__always)
+    public static func tileRows(vectors: Int) -> Int {
+        vectors >= 6 ? 4 : vectors >= 4 ? 6 : 8
+    }
+
+    /// One tile of up to `tileRows` × (16 · `vectors`) outputs over one depth block:
     /// `C[r, 0..<16·vectors] = alpha · Σ_p a[p·lda + r] · b[p·ldb + …] + beta · C`. Rows past
     /// `rows` repeat the last valid row of `A` and are not stored, so the loop body is always the
-    /// full tile; `vectors` is a literal at every call, so the unused accumulators fold away.
-    @inline(__always)
-    static func tile(vectors: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, rows: Int,
+    /// full tile; `tileRows` (≤ 8) and `vectors` (1, 2, 4 or 6) are literals at every call, so the
+    /// unused accumulators fold away. (`@_transparent`, because `@inline(__always)` left the
+    /// four call sites calling one unspecialised copy with the branches in its loop.)
+    @_transparent
+    static func tile(tileRows: Int, vectors: Int, depth: Int, a: UnsafePointer<Float>, lda: Int, rows: Int,
                      b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
                      alpha: Float, beta: Float) {
         typealias V = SIMD16<Float>
         let last = rows - 1
-        let r1 = min(1, last), r2 = min(2, last), r3 = min(3, last)
+        let r1 = min(1, last), r2 = min(2, last), r3 = min(3, last), r4 = min(4, last), r5 = min(5, last), r6 = min(6, last), r7 = min(7, last)
         var c00 = V(), c01 = V(), c02 = V(), c03 = V(), c04 = V(), c05 = V()
         var c10 = V(), c11 = V(), c12 = V(), c13 = V(), c14 = V(), c15 = V()
         var c20 = V(), c21 = V(), c22 = V(), c23 = V(), c24 = V(), c25 = V()
         var c30 = V(), c31 = V(), c32 = V(), c33 = V(), c34 = V(), c35 = V()
+        var c40 = V(), c41 = V(), c42 = V(), c43 = V(), c44 = V(), c45 = V()
+        var c50 = V(), c51 = V(), c52 = V(), c53 = V(), c54 = V(), c55 = V()
+        var c60 = V(), c61 = V(), c62 = V(), c63 = V(), c64 = V(), c65 = V()
+        var c70 = V(), c71 = V(), c72 = V(), c73 = V(), c74 = V(), c75 = V()
         var aRow = a, bRow = UnsafeRawPointer(b)
         let bStride = ldb * MemoryLayout<Float>.stride
         // The same strip of A one block ahead: its rows are lda floats apart, a stride the
@@ -95,26 +120,61 @@ public enum LongDepthGemmAVX512 {
             let b3 = vectors > 3 ? bRow.loadUnaligned(fromByteOffset: 192, as: V.self) : V()
             let b4 = vectors > 4 ? bRow.loadUnaligned(fromByteOffset: 256, as: V.self) : V()
             let b5 = vectors > 5 ? bRow.loadUnaligned(fromByteOffset: 320, as: V.self) : V()
-            var x = V(repeating: aRow[0])
+            var x: V
+            x = V(repeating: aRow[0])
             c00.addProduct(x, b0)
             if vectors > 1 { c01.addProduct(x, b1) }
             if vectors > 2 { c02.addProduct(x, b2); c03.addProduct(x, b3) }
             if vectors > 4 { c04.addProduct(x, b4); c05.addProduct(x, b5) }
-            x = V(repeating: aRow[r1])
-            c10.addProduct(x, b0)
-            if vectors > 1 { c11.addProduct(x, b1) }
-            if vectors > 2 { c12.addProduct(x, b2); c13.addProduct(x, b3) }
-            if vectors > 4 { c14.addProduct(x, b4); c15.addProduct(x, b5) }
-            x = V(repeating: aRow[r2])
-            c20.addProduct(x, b0)
-            if vectors > 1 { c21.addProduct(x, b1) }
-            if vectors > 2 { c22.addProduct(x, b2); c23.addProduct(x, b3) }
-            if vectors > 4 { c24.addProduct(x, b4); c25.addProduct(x, b5) }
-            x = V(repeating: aRow[r3])
-            c30.addProduct(x, b0)
-            if vectors > 1 { c31.addProduct(x, b1) }
-            if vectors > 2 { c32.addProduct(x, b2); c33.addProduct(x, b3) }
-            if vectors > 4 { c34.addProduct(x, b4); c35.addProduct(x, b5) }
+            if tileRows > 1 {
+                x = V(repeating: aRow[r1])
+                c10.addProduct(x, b0)
+                if vectors > 1 { c11.addProduct(x, b1) }
+                if vectors > 2 { c12.addProduct(x, b2); c13.addProduct(x, b3) }
+                if vectors > 4 { c14.addProduct(x, b4); c15.addProduct(x, b5) }
+            }
+            if tileRows > 2 {
+                x = V(repeating: aRow[r2])
+                c20.addProduct(x, b0)
+                if vectors > 1 { c21.addProduct(x, b1) }
+                if vectors > 2 { c22.addProduct(x, b2); c23.addProduct(x, b3) }
+                if vectors > 4 { c24.addProduct(x, b4); c25.addProduct(x, b5) }
+            }
+            if tileRows > 3 {
+                x = V(repeating: aRow[r3])
+                c30.addProduct(x, b0)
+                if vectors > 1 { c31.addProduct(x, b1) }
+                if vectors > 2 { c32.addProduct(x, b2); c33.addProduct(x, b3) }
+                if vectors > 4 { c34.addProduct(x, b4); c35.addProduct(x, b5) }
+            }
+            if tileRows > 4 {
+                x = V(repeating: aRow[r4])
+                c40.addProduct(x, b0)
+                if vectors > 1 { c41.addProduct(x, b1) }
+                if vectors > 2 { c42.addProduct(x, b2); c43.addProduct(x, b3) }
+                if vectors > 4 { c44.addProduct(x, b4); c45.addProduct(x, b5) }
+            }
+            if tileRows > 5 {
+                x = V(repeating: aRow[r5])
+                c50.addProduct(x, b0)
+                if vectors > 1 { c51.addProduct(x, b1) }
+                if vectors > 2 { c52.addProduct(x, b2); c53.addProduct(x, b3) }
+                if vectors > 4 { c54.addProduct(x, b4); c55.addProduct(x, b5) }
+            }
+            if tileRows > 6 {
+                x = V(repeating: aRow[r6])
+                c60.addProduct(x, b0)
+                if vectors > 1 { c61.addProduct(x, b1) }
+                if vectors > 2 { c62.addProduct(x, b2); c63.addProduct(x, b3) }
+                if vectors > 4 { c64.addProduct(x, b4); c65.addProduct(x, b5) }
+            }
+            if tileRows > 7 {
+                x = V(repeating: aRow[r7])
+                c70.addProduct(x, b0)
+                if vectors > 1 { c71.addProduct(x, b1) }
+                if vectors > 2 { c72.addProduct(x, b2); c73.addProduct(x, b3) }
+                if vectors > 4 { c74.addProduct(x, b4); c75.addProduct(x, b5) }
+            }
             aRow += lda
             bRow += bStride
         }
@@ -122,6 +182,10 @@ public enum LongDepthGemmAVX512 {
         if rows > 1 { storeRow(vectors: vectors, c10, c11, c12, c13, c14, c15, c + ldc, alpha: alpha, beta: beta) }
         if rows > 2 { storeRow(vectors: vectors, c20, c21, c22, c23, c24, c25, c + 2 * ldc, alpha: alpha, beta: beta) }
         if rows > 3 { storeRow(vectors: vectors, c30, c31, c32, c33, c34, c35, c + 3 * ldc, alpha: alpha, beta: beta) }
+        if rows > 4 { storeRow(vectors: vectors, c40, c41, c42, c43, c44, c45, c + 4 * ldc, alpha: alpha, beta: beta) }
+        if rows > 5 { storeRow(vectors: vectors, c50, c51, c52, c53, c54, c55, c + 5 * ldc, alpha: alpha, beta: beta) }
+        if rows > 6 { storeRow(vectors: vectors, c60, c61, c62, c63, c64, c65, c + 6 * ldc, alpha: alpha, beta: beta) }
+        if rows > 7 { storeRow(vectors: vectors, c70, c71, c72, c73, c74, c75, c + 7 * ldc, alpha: alpha, beta: beta) }
     }
 
     /// `row[0..<16·vectors] = alpha · (v0, v1, …) + beta · row`.

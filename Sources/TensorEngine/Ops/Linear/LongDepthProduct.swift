@@ -56,7 +56,7 @@ enum LongDepthProduct {
     static func rowsInParallel(m: Int, n: Int, k: Int, alpha: Float,
                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        let tileRows = LongDepthGemmAVX512.tileRows
+        let tileRows = LongDepthGemmAVX512.rowGranularity(n: n)
         let tiles = (m + tileRows - 1) / tileRows
         func rows(_ start: Int, _ end: Int) {
             LongDepthGemmAVX512.multiplyTransposedA(m: end - start, n: n, k: k, alpha: alpha, a: a + start, lda: lda,

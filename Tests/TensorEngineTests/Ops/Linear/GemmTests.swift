@@ -149,11 +149,12 @@ import Testing
 
     /// `Gemm.multiply` on `Aᵀ · B` over a long depth (weight gradients: the long-depth kernel on
     /// AVX-512 processors, OpenBLAS elsewhere): depths that are not whole blocks, rows that are
-    /// not whole tiles, every column-vector count the kernel tiles with (6, 4, 2, 1), a wide
+    /// not whole tiles, every column-vector count the kernel tiles with (6, 4, 2, 1, at 4, 6 and 8
+    /// rows a tile), a wide
     /// result computed transposed (`n > m`), scaling, accumulation and a padded C.
     @Test func longDepthProductsMatchNaiveProduct() {
         for (m, n, k) in [(288, 96, 4100), (30, 48, 1000), (17, 112, 700), (20, 80, 500), (96, 384, 2000),
-                          (64, 40, 300)] {
+                          (64, 40, 300), (70, 64, 1200), (64, 256, 1100), (50, 32, 900)] {
             let c = Case(batch: 1, m: m, n: n, k: k)
             for (alpha, beta, padding) in [(Float(1), Float(0), 0), (Float(0.5), Float(1.5), 5)] {
                 var data = TestData(seed: UInt64(m * 7 + n + k))
