@@ -4,7 +4,15 @@
 /// one patch): image `n` becomes `A_n` `[Ho·Wo, I·kH·kW]`, one row per patch, and the output is
 /// `out_n [O, Ho·Wo] = W [O, K] · A_nᵀ`, written straight into NCHW. Each image is gathered and
 /// multiplied while its `A_n` is in L2; images are spread across the pool.
+///
+/// A small output plane (Twins' spatial reduction before global attention: 7 × 7 positions from
+/// 8 × 8, 4 × 4 or 2 × 2 patches of 64–256 channels) makes those per-image products thin
+/// (`[256, 1024]·[1024, 49]`, 30–40% of the GEMM rate); there the whole batch goes through one
+/// product over all patches, `[N·Ho·Wo, K]·Wᵀ`, and the result is transposed into NCHW.
 enum Conv2dPatchify {
+    /// Output planes below this many positions take the batched path.
+    static let batchedPlaneLimit = 128
+
     static func applies(to g: Conv2dGeometry) -> Bool {
         g.groups == 1 && g.kernelHeight == g.strideY && g.kernelWidth == g.strideX
             && g.paddingY == 0 && g.paddingX == 0 && g.dilationY == 1 && g.dilationX == 1
@@ -56,6 +64,10 @@ enum Conv2dPatchify {
     static func forward(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                         bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let (k, plane) = (g.patchSize, g.outPlane)
+        if plane < batchedPlaneLimit && g.batch > 1 {
+            forwardBatched(input: input, weight: weight, bias: bias, output: output, g)
+            return
+        }
         parallelFor(g.batch, grain: 1) { images in
             let patches = UnsafeMutablePointer<Float>.allocate(capacity: plane * k)
             defer { patches.deallocate() }
@@ -77,6 +89,10 @@ enum Conv2dPatchify {
                          gradient: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                          gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
         let (k, plane) = (g.patchSize, g.outPlane)
+        if plane < batchedPlaneLimit && g.batch > 1 {
+            backwardBatched(input: input, weight: weight, gradient: gradient, gradInput: gradInput, gradWeight: gradWeight, g)
+            return
+        }
         let weightCount = g.outChannels * k
         let chunks = gradWeight == nil ? g.batch : partialCount(for: g.batch)
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: gradWeight == nil ? 0 : chunks * weightCount)
@@ -102,6 +118,64 @@ enum Conv2dPatchify {
         }
         if let gradWeight {
             sumPartials(partials, count: used, length: weightCount, into: gradWeight)
+        }
+    }
+
+    /// The forward pass as one product over every patch of the batch:
+    /// `tokens [N·P, O] = A [N·P, K] · Wᵀ`, then `out[n, o, p] = tokens[n·P + p, o] + bias[o]`.
+    static func forwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                               bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+        let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
+        let rows = g.batch * plane
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
+        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
+        defer { patches.deallocate(); tokens.deallocate() }
+        parallelFor(g.batch, grain: 1) { images in
+            for n in images { gather(input + n * g.inChannels * g.inPlane, g, into: patches + n * plane * k) }
+        }
+        Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: channels, k: k,
+                      a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: channels)
+        parallelFor(g.batch * channels, grain: 16) { planes in
+            for index in planes {
+                let n = index / channels, o = index % channels
+                let destination = output + index * plane, source = tokens + n * plane * channels + o
+                let shift = bias?[o] ?? 0
+                for p in 0..<plane { destination[p] = source[p * channels] + shift }
+            }
+        }
+    }
+
+    /// The backward pass over every patch of the batch at once: with `G [N·P, O]` the output
+    /// gradient as tokens, `gradWeight = Gᵀ · A` and `gradInput = scatter(G · W)`.
+    static func backwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                                gradient: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                                gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
+        let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
+        let rows = g.batch * plane
+        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
+        defer { tokens.deallocate(); patches.deallocate() }
+        parallelFor(g.batch, grain: 1) { images in
+            for n in images {
+                for o in 0..<channels {
+                    let source = gradient + (n * channels + o) * plane, destination = tokens + n * plane * channels + o
+                    for p in 0..<plane { destination[p * channels] = source[p] }
+                }
+            }
+        }
+        if let gradWeight {
+            parallelFor(g.batch, grain: 1) { images in
+                for n in images { gather(input + n * g.inChannels * g.inPlane, g, into: patches + n * plane * k) }
+            }
+            Gemm.multiply(transposeA: true, transposeB: false, m: channels, n: k, k: rows,
+                          a: tokens, lda: channels, b: patches, ldb: k, c: gradWeight, ldc: k)
+        }
+        if let gradInput {
+            Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: k, k: channels,
+                          a: tokens, lda: channels, b: weight, ldb: k, c: patches, ldc: k)
+            parallelFor(g.batch, grain: 1) { images in
+                for n in images { scatter(patches + n * plane * k, g, into: gradInput + n * g.inChannels * g.inPlane) }
+            }
         }
     }
 }
