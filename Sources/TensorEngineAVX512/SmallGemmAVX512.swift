@@ -35,13 +35,17 @@ public enum SmallGemmAVX512 {
     /// (columns `32i ..< 32i + 32`) is read in place when ``usesPanelInPlace(transposeB:columns:)``,
     /// else from `packedPanels + i·k·32`, where the caller packed it k-major and zero-padded
     /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
+    /// `rowBias` (`[n]`), when given, is added to every row of `C` as it is stored — a linear
+    /// layer's bias, without a pass of its own over `C`.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                packedPanels: UnsafeMutablePointer<Float>) {
+                                packedPanels: UnsafeMutablePointer<Float>, rowBias: UnsafePointer<Float>? = nil) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            for i in 0..<m {
+                for j in 0..<n { c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (rowBias?[j] ?? 0) }
+            }
             return
         }
         // Row blocks that stay in L1/L2 against each panel in turn, so a tall op(A) (a linear
@@ -58,14 +62,16 @@ public enum SmallGemmAVX512 {
                 var row = blockStart
                 while row < blockEnd {
                     let rows = min(tileRows, blockEnd - row)
-                    let cTile = c + row * ldc + column
+                    let cTile = c + row * ldc + column, bias = rowBias.map { $0 + column }
                     if transposeA {
                         // op(A)[i, p] = a[p·lda + i]: rows one float apart, depth steps of lda.
                         tile(k: k, a: a + row, rowStride: 1, depthStride: lda, rows: rows, panel: panel,
-                             panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                             panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
+                             bias: bias)
                     } else {
                         tile(k: k, a: a + row * lda, rowStride: lda, depthStride: 1, rows: rows, panel: panel,
-                             panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta)
+                             panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
+                             bias: bias)
                     }
                     row += tileRows
                 }
@@ -85,7 +91,8 @@ public enum SmallGemmAVX512 {
     @inline(__always)
     static func tile(k: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
                      panel: UnsafePointer<Float>, panelStride: Int,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float) {
+                     c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float,
+                     bias: UnsafePointer<Float>?) {
         typealias V = SIMD16<Float>
         let last = rows - 1
         let a0 = a
@@ -122,22 +129,26 @@ public enum SmallGemmAVX512 {
             offset += depthStride
             b += panelStride
         }
-        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta)
-        if rows > 1 { storeRow(c10, c11, c + ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 6 { storeRow(c60, c61, c + 6 * ldc, columns: columns, alpha: alpha, beta: beta) }
-        if rows > 7 { storeRow(c70, c71, c + 7 * ldc, columns: columns, alpha: alpha, beta: beta) }
+        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta, bias: bias)
+        if rows > 1 { storeRow(c10, c11, c + ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 6 { storeRow(c60, c61, c + 6 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        if rows > 7 { storeRow(c70, c71, c + 7 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
     }
 
-    /// `row[0..<columns] = alpha · (low, high) + beta · row`.
+    /// `row[0..<columns] = alpha · (low, high) + beta · row + bias`.
     @inline(__always)
     static func storeRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>,
-                         columns: Int, alpha: Float, beta: Float) {
+                         columns: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
         var v0 = low * alpha, v1 = high * alpha
         if columns == tileColumns {
+            if let bias {
+                v0 += UnsafeRawPointer(bias).loadUnaligned(as: SIMD16<Float>.self)
+                v1 += UnsafeRawPointer(bias + 16).loadUnaligned(as: SIMD16<Float>.self)
+            }
             if beta != 0 {
                 v0.addProduct(UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
                 v1.addProduct(UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
@@ -146,7 +157,7 @@ public enum SmallGemmAVX512 {
             UnsafeMutableRawPointer(row + 16).storeBytes(of: v1, as: SIMD16<Float>.self)
         } else {
             for j in 0..<columns {
-                let value = j < 16 ? v0[j] : v1[j - 16]
+                let value = (j < 16 ? v0[j] : v1[j - 16]) + (bias?[j] ?? 0)
                 row[j] = beta == 0 ? value : value + beta * row[j]
             }
         }

@@ -4,15 +4,20 @@ import COpenBLAS
 /// (or columns) of the result split across the engine's ``ThreadPool``.
 public enum Gemm {
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
-    /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+    /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `rowBias`
+    /// (`[n]`; only with `beta == 0`) is added to every row of `C`: a linear layer's bias, folded
+    /// into the kernel's stores where it can be, else written into `C` first (then `beta = 1`).
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                 alpha: Float = 1,
                                 a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0,
-                                c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                c: UnsafeMutablePointer<Float>, ldc: Int,
+                                rowBias: UnsafePointer<Float>? = nil) {
         OpProfiler.measure(.gemm) {
             guard m > 0, n > 0 else { return }
+            precondition(rowBias == nil || beta == 0, "Gemm.multiply: a row bias needs beta = 0")
+            var beta = beta
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
@@ -26,7 +31,8 @@ public enum Gemm {
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.wideScratchCount(n: n, k: k)) { scratch in
                         SmallGemm.multiply(sixteenLanes: true, transposeA: false, transposeB: transposeB, m: end - start,
                                            n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda, b: b, ldb: ldb,
-                                           beta: beta, c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!)
+                                           beta: beta, c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!,
+                                           rowBias: rowBias)
                     }
                 }
                 if threads <= 1 || flops < 2e6 || m < 16 * threads {
@@ -37,6 +43,10 @@ public enum Gemm {
                     }
                 }
                 return
+            }
+            if let rowBias {
+                fillRows(c, ldc: ldc, m: m, n: n, with: rowBias)
+                beta = 1
             }
             if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                                                                        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
@@ -128,5 +138,14 @@ public enum Gemm {
                     transposeB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha,
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Every row of `C` (`[m, n]`, row stride `ldc`) set to `values` (`[n]`), in parallel.
+    static func fillRows(_ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, with values: UnsafePointer<Float>) {
+        parallelFor(m, grain: max(1, vectorGrain / max(n, 1))) { range in
+            for r in range {
+                (c + r * ldc).update(from: values, count: n)
+            }
+        }
     }
 }

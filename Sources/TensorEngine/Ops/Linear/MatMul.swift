@@ -81,21 +81,9 @@ extension Tensor {
         }
         let rows = count / max(inFeatures, 1)
         let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])
-        if let bias {
-            // Every row starts as the bias; the product then accumulates onto it (beta = 1).
-            let po = out.data, pb = bias.data
-            parallelFor(rows, grain: max(1, vectorGrain / max(outFeatures, 1))) { range in
-                for r in range {
-                    let row = po + r * outFeatures
-                    var j = 0
-                    while j + 8 <= outFeatures { storeVector(loadVector(pb + j), row + j); j += 8 }
-                    while j < outFeatures { row[j] = pb[j]; j += 1 }
-                }
-            }
-        }
         Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                       a: data, lda: inFeatures, b: weight.data, ldb: inFeatures,
-                      beta: bias == nil ? 0 : 1, c: out.data, ldc: outFeatures)
+                      c: out.data, ldc: outFeatures, rowBias: bias.map { UnsafePointer($0.data) })
         if Tape.needsRecording([self, weight] + (bias.map { [$0] } ?? [])) {
             Tape.record(out) { g in
                 if self.requiresGrad {

@@ -179,6 +179,34 @@ import Testing
         }
     }
 
+    /// A row bias (a linear layer's) lands on every row of C, on the tall-thin kernel (where it
+    /// is added as C is stored, full and partial panels) and on OpenBLAS (where C is filled first).
+    @Test func rowBiasIsAddedToEveryRow() {
+        for (m, n, k) in [(200, 96, 96), (130, 37, 64), (70, 300, 100), (40, 300, 200), (9, 5, 3)] {
+            var data = TestData(seed: UInt64(m + 3 * n + k))
+            let a = data.normal([m * k]).scalars, b = data.normal([n * k]).scalars, bias = data.normal([n]).scalars
+            let ldc = n + 2
+            var out = [Float](repeating: .nan, count: m * ldc)
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    bias.withUnsafeBufferPointer { pbias in
+                        out.withUnsafeMutableBufferPointer { pc in
+                            Gemm.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                                          b: pb.baseAddress!, ldb: k, c: pc.baseAddress!, ldc: ldc, rowBias: pbias.baseAddress!)
+                        }
+                    }
+                }
+            }
+            var expected = Self.reference(Case(batch: 1, m: m, n: n, k: k), transposeA: false, transposeB: true, alpha: 1,
+                                          beta: 0, a: a, b: b, cInitial: [Float](repeating: 0, count: m * ldc), ldc: ldc)
+            for row in 0..<m {
+                for j in 0..<n { expected[row * ldc + j] += bias[j] }
+                for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 }
+            }
+            expectClose(out, expected, tolerance: 1e-4)
+        }
+    }
+
     /// A batch sharing one right-hand matrix (stride 0), as `matmul` passes a shared weight
     /// under a transposed left operand.
     @Test func sharedRightHandSide() {
