@@ -143,7 +143,11 @@ public enum SmallGemmAVX512 {
     @inline(__always)
     static func storeRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>,
                          columns: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
-        var v0 = low * alpha, v1 = high * alpha
+        var v0 = low, v1 = high
+        if alpha != 1 {
+            v0 *= alpha
+            v1 *= alpha
+        }
         if columns == tileColumns {
             if let bias {
                 v0 += UnsafeRawPointer(bias).loadUnaligned(as: SIMD16<Float>.self)

@@ -130,8 +130,31 @@ enum SmallGemm {
             packed.update(repeating: 0, count: k * width)
         }
         if transposeB {
-            // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column.
-            for j in 0..<columns {
+            // op(B)[p, j] = b[j·ldb + p]: each stored row is one packed column. Blocks of 4 × 4
+            // are transposed in registers (four loads, four stores) where whole; the rest moves
+            // one float at a time.
+            var j = 0
+            var blockedDepth = 0
+            while j + 4 <= columns && k >= 4 {
+                let s0 = b + (column + j) * ldb, s1 = s0 + ldb, s2 = s1 + ldb, s3 = s2 + ldb
+                var p = 0
+                while p + 4 <= k {
+                    let r0 = load4(s0 + p), r1 = load4(s1 + p), r2 = load4(s2 + p), r3 = load4(s3 + p)
+                    store4(SIMD4(r0[0], r1[0], r2[0], r3[0]), packed + p * width + j)
+                    store4(SIMD4(r0[1], r1[1], r2[1], r3[1]), packed + (p + 1) * width + j)
+                    store4(SIMD4(r0[2], r1[2], r2[2], r3[2]), packed + (p + 2) * width + j)
+                    store4(SIMD4(r0[3], r1[3], r2[3], r3[3]), packed + (p + 3) * width + j)
+                    p += 4
+                }
+                blockedDepth = p
+                j += 4
+            }
+            // The depth tail of the blocked columns, then the columns past the last block.
+            for jj in 0..<j {
+                let source = b + (column + jj) * ldb
+                for p in blockedDepth..<k { packed[p * width + jj] = source[p] }
+            }
+            for j in j..<columns {
                 let source = b + (column + j) * ldb
                 var p = 0
                 while p + 4 <= k {
@@ -219,5 +242,15 @@ enum SmallGemm {
                 row[j] = beta == 0 ? value : value + beta * row[j]
             }
         }
+    }
+
+    @inline(__always)
+    static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+    }
+
+    @inline(__always)
+    static func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
     }
 }
