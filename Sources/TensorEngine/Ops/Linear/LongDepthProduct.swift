@@ -22,7 +22,7 @@ enum LongDepthProduct {
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         #if arch(x86_64)
-        guard SmallGemm.useSixteenLanes, m > 0, n > 0, k >= minimumDepthRatio * max(m, n),
+        guard ProcessorFeatures.hasAVX512, m > 0, n > 0, k >= minimumDepthRatio * max(m, n),
               m * n <= maximumResultCount else { return false }
         // The kernel keeps sixteen-lane vectors along the result's rows and is fastest with a
         // tall, narrow result; a wide one (a layer with more inputs than outputs) is computed

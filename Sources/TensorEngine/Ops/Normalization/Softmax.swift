@@ -83,7 +83,7 @@ func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePoi
     OpProfiler.measure(.softmax) {
         guard width > 0 else { return }
         #if arch(x86_64)
-        if SmallGemm.useSixteenLanes && SoftmaxAVX512.supports(width: width) {
+        if ProcessorFeatures.hasAVX512 && SoftmaxAVX512.supports(width: width) {
             // Window attention's rows of 64 (or 16) keys: one read and one write per row, the
             // row held in sixteen-lane registers throughout.
             parallelFor(rows, grain: rowGrain(width: width)) { range in
