@@ -121,6 +121,14 @@ enum Conv2dPatchify {
         }
     }
 
+    /// Every image of the batch gathered into `patches` `[N·Ho·Wo, I·kH·kW]`, images in parallel.
+    static func gatherBatch(_ input: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry, into patches: UnsafeMutablePointer<Float>) {
+        let rowsPerImage = g.outPlane * g.patchSize
+        parallelFor(g.batch, grain: 1) { images in
+            for n in images { gather(input + n * g.inChannels * g.inPlane, g, into: patches + n * rowsPerImage) }
+        }
+    }
+
     /// The forward pass as one product over every patch of the batch:
     /// `tokens [N·P, O] = A [N·P, K] · Wᵀ`, then `out[n, o, p] = tokens[n·P + p, o] + bias[o]`.
     static func forwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
@@ -130,9 +138,7 @@ enum Conv2dPatchify {
         let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
         let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
         defer { patches.deallocate(); tokens.deallocate() }
-        parallelFor(g.batch, grain: 1) { images in
-            for n in images { gather(input + n * g.inChannels * g.inPlane, g, into: patches + n * plane * k) }
-        }
+        gatherBatch(input, g, into: patches)
         Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: channels, k: k,
                       a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: channels)
         parallelFor(g.batch * channels, grain: 16) { planes in
@@ -164,9 +170,7 @@ enum Conv2dPatchify {
             }
         }
         if let gradWeight {
-            parallelFor(g.batch, grain: 1) { images in
-                for n in images { gather(input + n * g.inChannels * g.inPlane, g, into: patches + n * plane * k) }
-            }
+            gatherBatch(input, g, into: patches)
             Gemm.multiply(transposeA: true, transposeB: false, m: channels, n: k, k: rows,
                           a: tokens, lda: channels, b: patches, ldb: k, c: gradWeight, ldc: k)
         }

@@ -6,7 +6,7 @@ import TensorEngineAVX512
 /// `dW = dYᵀ · X` summed over every token of the batch (`[288, 32768]·[32768, 96]` for SwinV2-T's
 /// stage-1 qkv at batch 8) — on ``LongDepthGemmAVX512``, which reads both operands in place where
 /// OpenBLAS packs both in full (runner bench, two threads: the stage-1 qkv weight gradient at
-/// 97–108% of the square rate instead of OpenBLAS's 76–87%).
+/// 95–112% of the square rate instead of OpenBLAS's 78–89%).
 enum LongDepthProduct {
     /// Depth at least this many times the result's larger side: shorter products (stage 3's
     /// `[1536, 2048]·[2048, 384]`) are as fast or faster in OpenBLAS.

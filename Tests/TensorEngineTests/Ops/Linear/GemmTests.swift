@@ -117,65 +117,61 @@ import Testing
         }
     }
 
+    /// One `Gemm.multiply` against the naive product: operands stored as the transposes say,
+    /// C starting as NaN when `beta` is 0 (so it must not be read), `padding` columns past `n`
+    /// in C left alone, and an optional row bias added to every row.
+    static func checkMultiply(m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1,
+                              beta: Float = 0, padding: Int = 0, withBias: Bool = false, seed: UInt64,
+                              sourceLocation: SourceLocation = #_sourceLocation) {
+        var data = TestData(seed: seed)
+        let a = data.normal([m * k]).scalars, b = data.normal([k * n]).scalars
+        let bias = withBias ? data.normal([n]).scalars : []
+        let ldc = n + padding
+        let cInitial = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : data.normal([m * ldc]).scalars
+        var out = cInitial
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                bias.withUnsafeBufferPointer { pbias in
+                    out.withUnsafeMutableBufferPointer { pc in
+                        Gemm.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                      a: pa.baseAddress!, lda: transposeA ? m : k, b: pb.baseAddress!, ldb: transposeB ? k : n,
+                                      beta: beta, c: pc.baseAddress!, ldc: ldc, rowBias: withBias ? pbias.baseAddress! : nil)
+                    }
+                }
+            }
+        }
+        var expected = reference(Case(batch: 1, m: m, n: n, k: k), transposeA: transposeA, transposeB: transposeB,
+                                 alpha: alpha, beta: beta, a: a, b: b, cInitial: cInitial, ldc: ldc)
+        for row in 0..<m {
+            if withBias { for j in 0..<n { expected[row * ldc + j] += bias[j] } }
+            for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 }
+        }
+        expectClose(out, expected, tolerance: 1e-4, sourceLocation: sourceLocation)
+    }
+
     /// `Gemm.multiply` on tall, thin products (the sixteen-lane kernel's row-block path on
     /// AVX-512 processors, OpenBLAS elsewhere), with partial panels and tiles, both layouts of
     /// op(B), scaling, accumulation and a padded C.
     @Test(arguments: [false, true])
     func tallThinProductsMatchNaiveProduct(transposeB: Bool) {
-        for (m, n, k) in [(200, 96, 96), (333, 37, 300), (130, 128, 17), (70, 64, 512)] {
-            let c = Case(batch: 1, m: m, n: n, k: k)
-            for (alpha, beta, padding) in [(Float(1), Float(0), 0), (Float(0.5), Float(1.5), 5)] {
-                var data = TestData(seed: UInt64(m + n + k))
-                let a = data.normal([m * k]).scalars, b = data.normal([k * n]).scalars
-                let ldc = n + padding
-                let cInitial = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : data.normal([m * ldc]).scalars
-                var out = cInitial
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        out.withUnsafeMutableBufferPointer { pc in
-                            Gemm.multiply(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                          a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: transposeB ? k : n,
-                                          beta: beta, c: pc.baseAddress!, ldc: ldc)
-                        }
-                    }
-                }
-                var expected = Self.reference(c, transposeA: false, transposeB: transposeB, alpha: alpha, beta: beta,
-                                              a: a, b: b, cInitial: cInitial, ldc: ldc)
-                for row in 0..<m { for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 } }
-                expectClose(out, expected, tolerance: 1e-4)
-            }
+        for (m, n, k) in [(200, 96, 96), (333, 37, 300), (130, 128, 17), (70, 64, 512), (90, 384, 96)] {
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, seed: UInt64(m + n + k))
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 0.5, beta: 1.5,
+                               padding: 5, seed: UInt64(m + n + k))
         }
     }
 
     /// `Gemm.multiply` on `Aᵀ · B` over a long depth (weight gradients: the long-depth kernel on
     /// AVX-512 processors, OpenBLAS elsewhere): depths that are not whole blocks, rows that are
     /// not whole tiles, every column-vector count the kernel tiles with (6, 4, 2, 1, at 4, 6 and 8
-    /// rows a tile), a wide
-    /// result computed transposed (`n > m`), scaling, accumulation and a padded C.
+    /// rows a tile), a wide result computed transposed (`n > m`), scaling, accumulation and a
+    /// padded C.
     @Test func longDepthProductsMatchNaiveProduct() {
         for (m, n, k) in [(288, 96, 4100), (30, 48, 1000), (17, 112, 700), (20, 80, 500), (96, 384, 2000),
                           (64, 40, 300), (70, 64, 1200), (64, 256, 1100), (50, 32, 900)] {
-            let c = Case(batch: 1, m: m, n: n, k: k)
-            for (alpha, beta, padding) in [(Float(1), Float(0), 0), (Float(0.5), Float(1.5), 5)] {
-                var data = TestData(seed: UInt64(m * 7 + n + k))
-                let a = data.normal([k * m]).scalars, b = data.normal([k * n]).scalars
-                let ldc = n + padding
-                let cInitial = beta == 0 ? [Float](repeating: .nan, count: m * ldc) : data.normal([m * ldc]).scalars
-                var out = cInitial
-                a.withUnsafeBufferPointer { pa in
-                    b.withUnsafeBufferPointer { pb in
-                        out.withUnsafeMutableBufferPointer { pc in
-                            Gemm.multiply(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: alpha,
-                                          a: pa.baseAddress!, lda: m, b: pb.baseAddress!, ldb: n,
-                                          beta: beta, c: pc.baseAddress!, ldc: ldc)
-                        }
-                    }
-                }
-                var expected = Self.reference(c, transposeA: true, transposeB: false, alpha: alpha, beta: beta,
-                                              a: a, b: b, cInitial: cInitial, ldc: ldc)
-                for row in 0..<m { for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 } }
-                expectClose(out, expected, tolerance: 1e-4)
-            }
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: true, transposeB: false, seed: UInt64(m * 7 + n + k))
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: true, transposeB: false, alpha: 0.5, beta: 1.5,
+                               padding: 5, seed: UInt64(m * 7 + n + k))
         }
     }
 
@@ -183,27 +179,8 @@ import Testing
     /// is added as C is stored, full and partial panels) and on OpenBLAS (where C is filled first).
     @Test func rowBiasIsAddedToEveryRow() {
         for (m, n, k) in [(200, 96, 96), (130, 37, 64), (70, 300, 100), (40, 300, 200), (9, 5, 3)] {
-            var data = TestData(seed: UInt64(m + 3 * n + k))
-            let a = data.normal([m * k]).scalars, b = data.normal([n * k]).scalars, bias = data.normal([n]).scalars
-            let ldc = n + 2
-            var out = [Float](repeating: .nan, count: m * ldc)
-            a.withUnsafeBufferPointer { pa in
-                b.withUnsafeBufferPointer { pb in
-                    bias.withUnsafeBufferPointer { pbias in
-                        out.withUnsafeMutableBufferPointer { pc in
-                            Gemm.multiply(transposeA: false, transposeB: true, m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
-                                          b: pb.baseAddress!, ldb: k, c: pc.baseAddress!, ldc: ldc, rowBias: pbias.baseAddress!)
-                        }
-                    }
-                }
-            }
-            var expected = Self.reference(Case(batch: 1, m: m, n: n, k: k), transposeA: false, transposeB: true, alpha: 1,
-                                          beta: 0, a: a, b: b, cInitial: [Float](repeating: 0, count: m * ldc), ldc: ldc)
-            for row in 0..<m {
-                for j in 0..<n { expected[row * ldc + j] += bias[j] }
-                for j in n..<ldc { expected[row * ldc + j] = 0; out[row * ldc + j] = 0 }
-            }
-            expectClose(out, expected, tolerance: 1e-4)
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: true, padding: 2, withBias: true,
+                               seed: UInt64(m + 3 * n + k))
         }
     }
 
