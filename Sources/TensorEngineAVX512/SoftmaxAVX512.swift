@@ -19,7 +19,7 @@ public enum SoftmaxAVX512 {
     /// (``supports(width:)`` must hold), on one thread.
     public static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
         typealias V = SIMD16<Float>
-        let vectors = width / 16
+        let vectors = width / 16, rowBytes = width * MemoryLayout<Float>.stride
         withUnsafeTemporaryAllocation(of: Float.self, capacity: blockRows) { buffer in
             let shifts = buffer.baseAddress!
             var start = 0
@@ -30,7 +30,7 @@ public enum SoftmaxAVX512 {
                 // arithmetic lane by lane and leaves LLVM to re-vectorise it, which it does
                 // fully only for short straight-line bodies (one exponential per step here).
                 for r in 0..<count {
-                    var maximum = rowMaximum(xBlock + r * width * 4, vectors: vectors)
+                    var maximum = rowMaximum(xBlock + r * rowBytes, vectors: vectors)
                     // A max of ±∞ makes the whole row NaN, as in PyTorch; NaN lanes, skipped by
                     // the max, propagate through their exponentials into the sum and do the same.
                     if !maximum.isFinite { maximum = .nan }
@@ -38,16 +38,16 @@ public enum SoftmaxAVX512 {
                 }
                 for r in 0..<count {
                     let shift = V(repeating: shifts[r])
-                    let rowX = xBlock + r * width * 4, rowY = yBlock + r * width * 4
+                    let rowX = xBlock + r * rowBytes, rowY = yBlock + r * rowBytes
                     for v in 0..<vectors {
                         rowY.storeBytes(of: expOfNonPositive(rowX.loadUnaligned(fromByteOffset: 64 * v, as: V.self) - shift),
                                         toByteOffset: 64 * v, as: V.self)
                     }
                 }
                 for r in 0..<count {
-                    let rowY = yBlock + r * width * 4
+                    let rowY = yBlock + r * rowBytes
                     var sum = rowY.loadUnaligned(as: V.self)
-                    for v in 1..<max(1, vectors) { sum += rowY.loadUnaligned(fromByteOffset: 64 * v, as: V.self) }
+                    for v in 1..<vectors { sum += rowY.loadUnaligned(fromByteOffset: 64 * v, as: V.self) }
                     let scale = V(repeating: 1 / horizontalSum(sum))
                     for v in 0..<vectors {
                         rowY.storeBytes(of: rowY.loadUnaligned(fromByteOffset: 64 * v, as: V.self) * scale,
@@ -67,7 +67,7 @@ public enum SoftmaxAVX512 {
     @inline(__always)
     static func rowMaximum(_ row: UnsafeRawPointer, vectors: Int) -> Float {
         var m = row.loadUnaligned(as: SIMD16<Float>.self)
-        for v in 1..<max(1, vectors) { m = larger(m, row.loadUnaligned(fromByteOffset: 64 * v, as: SIMD16<Float>.self)) }
+        for v in 1..<vectors { m = larger(m, row.loadUnaligned(fromByteOffset: 64 * v, as: SIMD16<Float>.self)) }
         return horizontalMaximum(m)
     }
 

@@ -84,8 +84,8 @@ func softmaxForward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePoi
         guard width > 0 else { return }
         #if arch(x86_64)
         if ProcessorFeatures.hasAVX512 && SoftmaxAVX512.supports(width: width) {
-            // Window attention's rows of 64 (or 16) keys: one read and one write per row, the
-            // row held in sixteen-lane registers throughout.
+            // Window attention's rows of 64 (or 16) keys: sixteen-lane passes over blocks of
+            // rows held in L1.
             parallelFor(rows, grain: rowGrain(width: width)) { range in
                 SoftmaxAVX512.forward(input + range.lowerBound * width, output + range.lowerBound * width,
                                       rows: range.count, width: width)
