@@ -44,3 +44,21 @@ import Testing
         #expect((profile.first { $0.key.hasPrefix("GEMM") }?.value.doubleValue ?? 0) > 0.1 * step, "\(profile)")
     }
 }
+
+/// `runner bench` over the kernels: `--only` narrows the measured set, the yardsticks stay.
+@Suite struct KernelBenchTests {
+    @Test func onlyKeepsMatchingKernelsAndTheYardsticks() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let result = try scratch.run(["bench", "--seconds", "0.02", "--only", "P·V", "--json"])
+        #expect(result.status == 0, "\(result.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                  "\(result.standardOutput)")
+        let gemms = try #require(object["gemm_gflops"] as? [String: [String: NSNumber]], "\(object)")
+        #expect(gemms.keys.sorted() == ["window attn p·v 1536×64×64·64×32"], "\(gemms.keys)")
+        let streams = try #require(object["stream_gb_s"] as? [String: [String: NSNumber]], "\(object)")
+        #expect(streams.keys.sorted() == ["copy"], "\(streams.keys)")
+        let square = try #require(object["square_gflops"] as? [String: NSNumber], "\(object)")
+        #expect(square["1"]?.doubleValue ?? 0 > 0, "\(square)")
+    }
+}

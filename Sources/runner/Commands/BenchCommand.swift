@@ -53,6 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps of the model benchmark (after two warm-up steps).")
     var steps = 5
 
+    @Option(help: "Kernel benchmark: only the GEMM shapes and memory-bound kernels whose name contains this text (e.g. \"fc2\"); the square GEMM and the copy are always measured.")
+    var only: String?
+
     func run() throws {
         if config != nil || model != nil {
             try runModel()
@@ -66,10 +69,10 @@ struct BenchCommand: ParsableCommand {
         if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }
         let square = bench.acrossThreads { bench.measure(KernelBenchmark.square) }
         var gemms: [KernelBenchmark.GemmResult] = []
-        for shape in KernelBenchmark.swinShapes {
+        for shape in KernelBenchmark.swinShapes where selected(shape.name) {
             gemms.append(.init(name: shape.name, shape: shape.label, gflops: bench.acrossThreads { bench.measure(shape) }))
         }
-        let streams = KernelBenchmark.streamKernels().map { kernel in
+        let streams = KernelBenchmark.streamKernels().filter { $0.name == "copy" || selected($0.name) }.map { kernel in
             KernelBenchmark.StreamResult(name: kernel.name, gigabytesPerSecond: bench.acrossThreads { bench.measure(kernel) })
         }
 
@@ -98,6 +101,12 @@ struct BenchCommand: ParsableCommand {
                               + threadCounts.map { format(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, 0) + "%" })
         }
         print(streamTable.render())
+    }
+
+    /// Whether a kernel named `name` is measured under `--only`.
+    private func selected(_ name: String) -> Bool {
+        guard let only else { return true }
+        return name.localizedCaseInsensitiveContains(only)
     }
 
     private func runModel() throws {

@@ -25,8 +25,8 @@ public enum Gemm {
                 // Tall and thin (a linear layer with few outputs, or its input gradient): the
                 // register-blocked kernel reads op(A) in place where OpenBLAS packs all of it
                 // first, which costs it 10–20% on these shapes (runner bench: stage-1 fc2
-                // 32768×384·384×96 at 87–92% of the square rate instead of 76–80%, the qkv input
-                // gradient 32768×288·288×96 at 97–100% instead of 85–90%; two threads).
+                // 32768×384·384×96 at 105–107% of the square rate instead of 76–80%, the qkv input
+                // gradient 32768×288·288×96 at 97–105% instead of 85–90%; two threads).
                 func rows(_ start: Int, _ end: Int) {
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.wideScratchCount(n: n, k: k)) { scratch in
                         SmallGemm.multiply(sixteenLanes: true, transposeA: false, transposeB: transposeB, m: end - start,
