@@ -43,10 +43,10 @@ let package = Package(
         ),
         .target(
             name: "TensorEngineAVX512",
-            dependencies: ["CPrefetch"],
+            dependencies: ["CKernelIntrinsics"],
             swiftSettings: avx512KernelFlags
         ),
-        .target(name: "CPrefetch"),
+        .target(name: "CKernelIntrinsics"),
         .target(
             name: "Layers",
             dependencies: ["TensorEngine"],

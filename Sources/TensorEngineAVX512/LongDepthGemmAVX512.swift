@@ -1,5 +1,5 @@
 #if arch(x86_64)
-import CPrefetch
+import CKernelIntrinsics
 
 /// Products with a long depth and a small result, on AVX-512 processors: the weight gradients
 /// of linear layers, `dW = dYᵀ · X` with `dY` `[tokens, out]` and `X` `[tokens, in]` — the

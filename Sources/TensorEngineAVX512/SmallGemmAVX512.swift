@@ -1,5 +1,5 @@
 #if arch(x86_64)
-import CPrefetch
+import CKernelIntrinsics
 
 /// Register-blocked products on AVX-512 processors, with sixteen-lane vectors: the small
 /// matrices of window attention (`[64, 32]·[32, 64]`, `[64, 64]·[64, 32]`, thousands per step;
@@ -27,14 +27,18 @@ public enum SmallGemmAVX512 {
     }
 
     /// Whether the 32-column panel of `op(B)` with `columns` columns is read where it lies
-    /// (row-major and full); the caller packs every other panel.
-    public static func usesPanelInPlace(transposeB: Bool, columns: Int) -> Bool {
-        !transposeB && columns == tileColumns
+    /// (row-major, full, and with a row stride `ldb` that spreads its rows over the L1 cache's
+    /// sets); the caller packs every other panel.
+    public static func usesPanelInPlace(transposeB: Bool, columns: Int, ldb: Int) -> Bool {
+        // Rows a multiple of 4 × 64 bytes apart share a quarter of the 64 sets or less: a deep
+        // panel then evicts itself (stage-3 `[1568, 1024]·[1024, 256]` backward, ldb = 1024:
+        // 82% of the square rate in place, 92% packed).
+        !transposeB && columns == tileColumns && (ldb * MemoryLayout<Float>.stride) % 256 != 0
     }
 
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
     /// `C` `[m, n]` with row strides `lda`, `ldb`, `ldc`, on one thread. Panel `i` of `op(B)`
-    /// (columns `32i ..< 32i + 32`) is read in place when ``usesPanelInPlace(transposeB:columns:)``,
+    /// (columns `32i ..< 32i + 32`) is read in place when ``usesPanelInPlace(transposeB:columns:ldb:)``,
     /// else from `packedPanels + i·k·32`, where the caller packed it k-major and zero-padded
     /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
     /// `rowBias` (`[n]`), when given, is added to every row of `C` as it is stored — a linear
@@ -58,7 +62,7 @@ public enum SmallGemmAVX512 {
             let blockEnd = min(m, blockStart + rowBlock)
             for index in 0..<panelCount {
                 let column = index * tileColumns, columns = min(tileColumns, n - column)
-                let inPlace = usesPanelInPlace(transposeB: transposeB, columns: columns)
+                let inPlace = usesPanelInPlace(transposeB: transposeB, columns: columns, ldb: ldb)
                 let panel = inPlace ? b + column : UnsafePointer(packedPanels + index * k * tileColumns)
                 let panelStride = inPlace ? ldb : tileColumns
                 // While the last panel passes over this block, the next block's rows of op(A) are
@@ -174,10 +178,37 @@ public enum SmallGemmAVX512 {
             UnsafeMutableRawPointer(row).storeBytes(of: v0, as: SIMD16<Float>.self)
             UnsafeMutableRawPointer(row + 16).storeBytes(of: v1, as: SIMD16<Float>.self)
         } else {
-            for j in 0..<columns {
-                let value = (j < 16 ? v0[j] : v1[j - 16]) + (bias?[j] ?? 0)
-                row[j] = beta == 0 ? value : value + beta * row[j]
+            // A partial tile (a 49-column window product leaves 17 columns): masked moves of the
+            // valid lanes; nothing past `columns` is read or written.
+            let low = min(columns, 16), high = columns - low
+            if let bias {
+                v0 += loadFirst(low, from: bias)
+                v1 += loadFirst(high, from: bias + 16)
             }
+            if beta != 0 {
+                v0.addProduct(loadFirst(low, from: row), SIMD16(repeating: beta))
+                v1.addProduct(loadFirst(high, from: row + 16), SIMD16(repeating: beta))
+            }
+            storeFirst(low, of: v0, to: row)
+            storeFirst(high, of: v1, to: row + 16)
+        }
+    }
+
+    /// The first `count` (0…16) floats at `source`, the other lanes zero; nothing past them is read.
+    @inline(__always)
+    static func loadFirst(_ count: Int, from source: UnsafePointer<Float>) -> SIMD16<Float> {
+        var vector = SIMD16<Float>()
+        withUnsafeMutableBytes(of: &vector) { bytes in
+            runner_copy_first16(bytes.baseAddress!.assumingMemoryBound(to: Float.self), source, UInt32(count))
+        }
+        return vector
+    }
+
+    /// Writes the first `count` (0…16) lanes of `vector` to `destination`, nothing past them.
+    @inline(__always)
+    static func storeFirst(_ count: Int, of vector: SIMD16<Float>, to destination: UnsafeMutablePointer<Float>) {
+        withUnsafeBytes(of: vector) { bytes in
+            runner_copy_first16(destination, bytes.baseAddress!.assumingMemoryBound(to: Float.self), UInt32(count))
         }
     }
 }

@@ -45,12 +45,13 @@ import Testing
     }
 }
 
-/// `runner bench` over the kernels: `--only` narrows the measured set, the yardsticks stay.
+/// `runner bench` over the kernels: `--only` narrows the measured set, the yardsticks stay;
+/// `--cold` (operands evicted before every run) still measures.
 @Suite struct KernelBenchTests {
     @Test func onlyKeepsMatchingKernelsAndTheYardsticks() throws {
         let scratch = try RunnerProcess()
         defer { scratch.cleanUp() }
-        let result = try scratch.run(["bench", "--seconds", "0.02", "--only", "P·V", "--json"])
+        let result = try scratch.run(["bench", "--seconds", "0.02", "--only", "P·V", "--cold", "--json"])
         #expect(result.status == 0, "\(result.combined)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
                                   "\(result.standardOutput)")

@@ -48,6 +48,9 @@ struct KernelBenchmark {
 
     let stopwatch: Stopwatch
     let threadCounts: [Int]
+    /// Whether GEMM operands are evicted from the caches before every timed run, as they mostly
+    /// are inside a model (each layer's activations were written long before its backward reads them).
+    var cold = false
 
     struct GemmResult: Codable {
         let name: String
@@ -70,7 +73,7 @@ struct KernelBenchmark {
         let c = Tensor.zeros([shape.batch * shape.m * shape.n])
         let lda = shape.transposeA ? shape.m : shape.k
         let ldb = shape.transposeB ? shape.k : shape.n
-        let seconds = stopwatch.best {
+        let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
             if shape.batch == 1 {
                 Gemm.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB,
                               m: shape.m, n: shape.n, k: shape.k,
@@ -84,6 +87,17 @@ struct KernelBenchmark {
             }
         }
         return shape.flops / seconds / 1e9
+    }
+
+    /// Buffer written between cold runs: larger than this machine's last-level cache (260 MiB).
+    private static let evictionBuffer = Tensor.zeros([128 << 20])
+
+    /// Pushes every earlier operand out of the caches by writing 512 MiB.
+    static func evictCaches() {
+        let buffer = evictionBuffer.data, count = evictionBuffer.count
+        parallelFor(count, grain: 1 << 20) { range in
+            (buffer + range.lowerBound).update(repeating: 1, count: range.count)
+        }
     }
 
     func measure(_ kernel: StreamKernel) -> Double {

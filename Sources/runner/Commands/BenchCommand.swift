@@ -53,6 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed steps of the model benchmark (after two warm-up steps).")
     var steps = 5
 
+    @Flag(help: "Kernel benchmark: evict the GEMM operands from the caches before every timed run, as inside a model.")
+    var cold = false
+
     @Option(help: "Kernel benchmark: only the GEMM shapes and memory-bound kernels whose name contains this text (e.g. \"fc2\"); the square GEMM and the copy are always measured.")
     var only: String?
 
@@ -63,7 +66,7 @@ struct BenchCommand: ParsableCommand {
         }
         let pool = ThreadPool.shared
         let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
-        let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts)
+        let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts, cold: cold)
         let all = threadCounts.last!
 
         if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }

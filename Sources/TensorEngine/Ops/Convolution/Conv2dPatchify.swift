@@ -1,18 +1,12 @@
 /// Convolution with kernel = stride and no padding — the patch embedding of a vision transformer.
 ///
 /// Patches do not overlap, so unfolding is a pure gather (every input element lands in at most
-/// one patch): image `n` becomes `A_n` `[Ho·Wo, I·kH·kW]`, one row per patch, and the output is
-/// `out_n [O, Ho·Wo] = W [O, K] · A_nᵀ`, written straight into NCHW. Each image is gathered and
-/// multiplied while its `A_n` is in L2; images are spread across the pool.
-///
-/// A small output plane (Twins' spatial reduction before global attention: 7 × 7 positions from
-/// 8 × 8, 4 × 4 or 2 × 2 patches of 64–256 channels) makes those per-image products thin
-/// (`[256, 1024]·[1024, 49]`, 30–40% of the GEMM rate); there the whole batch goes through one
-/// product over all patches, `[N·Ho·Wo, K]·Wᵀ`, and the result is transposed into NCHW.
+/// one patch). A batch goes through one product over all its patches, `[N·Ho·Wo, K]·Wᵀ` with
+/// `K = I·kH·kW`, and the result is transposed into NCHW: per-image products
+/// `W [O, K] · A_nᵀ [K, Ho·Wo]` are thin (Twins' spatial reduction, 7 × 7 output positions:
+/// `[256, 1024]·[1024, 49]` at 30–40% of the GEMM rate; SwinV2-T's patch embedding
+/// `[96, 48]·[48, 4096]` at 22%). A single image is gathered and multiplied on its own.
 enum Conv2dPatchify {
-    /// Output planes below this many positions take the batched path.
-    static let batchedPlaneLimit = 128
-
     static func applies(to g: Conv2dGeometry) -> Bool {
         g.groups == 1 && g.kernelHeight == g.strideY && g.kernelWidth == g.strideX
             && g.paddingY == 0 && g.paddingX == 0 && g.dilationY == 1 && g.dilationX == 1
@@ -27,16 +21,37 @@ enum Conv2dPatchify {
                 for oh in 0..<ho {
                     let source = image + (ci * g.height + oh * kh + ky) * g.width
                     let destination = patches + oh * wo * k + column
-                    if kw == 4 {
-                        for ow in 0..<wo {
-                            UnsafeMutableRawPointer(destination + ow * k)
-                                .storeBytes(of: UnsafeRawPointer(source + ow * 4).loadUnaligned(as: SIMD4<Float>.self),
-                                            as: SIMD4<Float>.self)
-                        }
-                    } else {
-                        for ow in 0..<wo { (destination + ow * k).update(from: source + ow * kw, count: kw) }
-                    }
+                    copyPatchRows(from: source, sourceStride: kw, to: destination, destinationStride: k,
+                                  count: wo, length: kw)
                 }
+            }
+        }
+    }
+
+    /// Copies `count` runs of `length` floats, run `i` from `source + i·sourceStride` to
+    /// `destination + i·destinationStride`: one kernel row of every patch along an image row.
+    /// Runs of 2, 4 and 8 (the patch sizes of SwinV2 and Twins) move as one vector each; a
+    /// `memmove` call per run of two floats cost more than the copy itself.
+    @inline(__always)
+    static func copyPatchRows(from source: UnsafePointer<Float>, sourceStride: Int,
+                              to destination: UnsafeMutablePointer<Float>, destinationStride: Int,
+                              count: Int, length: Int) {
+        @inline(__always)
+        func runs<V: SIMD>(of _: V.Type) where V.Scalar == Float {
+            for i in 0..<count {
+                UnsafeMutableRawPointer(destination + i * destinationStride)
+                    .storeBytes(of: UnsafeRawPointer(source + i * sourceStride).loadUnaligned(as: V.self), as: V.self)
+            }
+        }
+        switch length {
+        case 2: runs(of: SIMD2<Float>.self)
+        case 4: runs(of: SIMD4<Float>.self)
+        case 8: runs(of: SIMD8<Float>.self)
+        case 16: runs(of: SIMD16<Float>.self)
+        default:
+            for i in 0..<count {
+                let from = source + i * sourceStride, to = destination + i * destinationStride
+                for j in 0..<length { to[j] = from[j] }
             }
         }
     }
@@ -52,7 +67,8 @@ enum Conv2dPatchify {
                 for oh in 0..<ho {
                     let destination = image + (ci * g.height + oh * kh + ky) * g.width
                     let source = patches + oh * wo * k + column
-                    for ow in 0..<wo { (destination + ow * kw).update(from: source + ow * k, count: kw) }
+                    copyPatchRows(from: source, sourceStride: k, to: destination, destinationStride: kw,
+                                  count: wo, length: kw)
                     (destination + coveredWidth).update(repeating: 0, count: g.width - coveredWidth)
                 }
             }
@@ -64,7 +80,7 @@ enum Conv2dPatchify {
     static func forward(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                         bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let (k, plane) = (g.patchSize, g.outPlane)
-        if plane < batchedPlaneLimit && g.batch > 1 {
+        if g.batch > 1 {
             forwardBatched(input: input, weight: weight, bias: bias, output: output, g)
             return
         }
@@ -89,7 +105,7 @@ enum Conv2dPatchify {
                          gradient: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                          gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
         let (k, plane) = (g.patchSize, g.outPlane)
-        if plane < batchedPlaneLimit && g.batch > 1 {
+        if g.batch > 1 {
             backwardBatched(input: input, weight: weight, gradient: gradient, gradInput: gradInput, gradWeight: gradWeight, g)
             return
         }
@@ -130,7 +146,7 @@ enum Conv2dPatchify {
     }
 
     /// The forward pass as one product over every patch of the batch:
-    /// `tokens [N·P, O] = A [N·P, K] · Wᵀ`, then `out[n, o, p] = tokens[n·P + p, o] + bias[o]`.
+    /// `tokens [N·P, O] = A [N·P, K] · Wᵀ + bias`, then `out[n, o, p] = tokens[n·P + p, o]`.
     static func forwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                                bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
         let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
@@ -140,15 +156,9 @@ enum Conv2dPatchify {
         defer { patches.deallocate(); tokens.deallocate() }
         gatherBatch(input, g, into: patches)
         Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: channels, k: k,
-                      a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: channels)
-        parallelFor(g.batch * channels, grain: 16) { planes in
-            for index in planes {
-                let n = index / channels, o = index % channels
-                let destination = output + index * plane, source = tokens + n * plane * channels + o
-                let shift = bias?[o] ?? 0
-                for p in 0..<plane { destination[p] = source[p * channels] + shift }
-            }
-        }
+                      a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: channels, rowBias: bias.map { UnsafePointer($0) })
+        StridedCopyPlan(extent: [g.batch, channels, plane], sourceStrides: [plane * channels, 1, channels],
+                        destinationStrides: [channels * plane, plane, 1]).run(from: tokens, to: output)
     }
 
     /// The backward pass over every patch of the batch at once: with `G [N·P, O]` the output
@@ -161,14 +171,8 @@ enum Conv2dPatchify {
         let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
         let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
         defer { tokens.deallocate(); patches.deallocate() }
-        parallelFor(g.batch, grain: 1) { images in
-            for n in images {
-                for o in 0..<channels {
-                    let source = gradient + (n * channels + o) * plane, destination = tokens + n * plane * channels + o
-                    for p in 0..<plane { destination[p * channels] = source[p] }
-                }
-            }
-        }
+        StridedCopyPlan(extent: [g.batch, plane, channels], sourceStrides: [channels * plane, 1, plane],
+                        destinationStrides: [plane * channels, channels, 1]).run(from: gradient, to: tokens)
         if let gradWeight {
             gatherBatch(input, g, into: patches)
             Gemm.multiply(transposeA: true, transposeB: false, m: channels, n: k, k: rows,

@@ -21,12 +21,15 @@ public enum Gemm {
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
-            if SmallGemm.useSixteenLanes && !transposeA && (n <= 128 && k <= 512 || n <= 1024 && k <= 128) && m >= 64 {
-                // Tall and thin (a linear layer with few outputs, or its input gradient): the
-                // register-blocked kernel reads op(A) in place where OpenBLAS packs all of it
-                // first, which costs it 10–20% on these shapes (runner bench: stage-1 fc2
-                // 32768×384·384×96 at 105–107% of the square rate instead of 76–80%, the qkv input
-                // gradient 32768×288·288×96 at 97–105% instead of 85–90%; two threads).
+            if SmallGemm.useSixteenLanes && !transposeA && (n <= 128 && k <= 512 || n <= 2048 && k <= 256) && m >= 64 {
+                // Tall and thin (a linear layer with few outputs, or its input gradient), or any
+                // product of depth ≤ 256: the register-blocked kernel reads op(A) in place, fetching
+                // the next rows ahead, where OpenBLAS packs all of it first, which costs it 10–20%
+                // on these shapes (runner bench: stage-1 fc2 32768×384·384×96 at 105–107% of the
+                // square rate instead of 76–80%, the qkv input gradient 32768×288·288×96 at
+                // 97–105% instead of 85–90%; two threads). Inside SwinV2-T, where the operands
+                // come from memory, stage 2's 8192×192·192×768 and ·192×576 run at 93–95%
+                // instead of OpenBLAS's 81–83%; from depth 512 on, OpenBLAS is faster again.
                 func rows(_ start: Int, _ end: Int) {
                     withUnsafeTemporaryAllocation(of: Float.self, capacity: SmallGemm.wideScratchCount(n: n, k: k)) { scratch in
                         SmallGemm.multiply(sixteenLanes: true, transposeA: false, transposeB: transposeB, m: end - start,

@@ -63,7 +63,7 @@ enum SmallGemm {
             let width = SmallGemmAVX512.tileColumns
             for index in 0..<(n + width - 1) / width {
                 let column = index * width, columns = min(width, n - column)
-                if !SmallGemmAVX512.usesPanelInPlace(transposeB: transposeB, columns: columns) {
+                if !SmallGemmAVX512.usesPanelInPlace(transposeB: transposeB, columns: columns, ldb: ldb) {
                     packPanel(transposeB: transposeB, k: k, columns: columns, b: b, ldb: ldb, column: column,
                               into: scratch + index * k * width, width: width)
                 }

@@ -60,9 +60,12 @@ import Testing
         Case(batch: 3, inChannels: 2, height: 18, width: 13, outChannels: 7, kernel: (4, 4), stride: (4, 4)), // trimmed border
         Case(batch: 1, inChannels: 3, height: 10, width: 9, outChannels: 4, kernel: (2, 3), stride: (2, 3)),  // non-square
         Case(inChannels: 4, height: 6, width: 6, outChannels: 8, kernel: (1, 1), stride: (1, 1)),             // 1×1
-        // Output planes of ≥ 128 positions go image by image, smaller ones (all above) as one
-        // product over the batch.
+        // A batch goes through one product over all its patches, a single image (batch: 1
+        // above) on its own; patch rows of 2, 4, 8 and other widths are copied differently.
         Case(batch: 2, inChannels: 2, height: 48, width: 50, outChannels: 3, kernel: (4, 4), stride: (4, 4)),
+        Case(batch: 2, inChannels: 3, height: 16, width: 17, outChannels: 4, kernel: (8, 8), stride: (8, 8)),
+        Case(batch: 3, inChannels: 5, height: 6, width: 7, outChannels: 6, kernel: (2, 2), stride: (2, 2)),
+        Case(batch: 1, inChannels: 2, height: 16, width: 16, outChannels: 3, kernel: (16, 16), stride: (16, 16)),
     ]
 
     static let depthwiseCases: [Case] = [

@@ -149,12 +149,14 @@ import Testing
         expectClose(out, expected, tolerance: 1e-4, sourceLocation: sourceLocation)
     }
 
-    /// `Gemm.multiply` on tall, thin products (the sixteen-lane kernel's row-block path on
-    /// AVX-512 processors, OpenBLAS elsewhere), with partial panels and tiles, both layouts of
-    /// op(B), scaling, accumulation and a padded C.
+    /// `Gemm.multiply` on tall, thin products and products of depth ≤ 256 (the sixteen-lane
+    /// kernel's row-block path on AVX-512 processors, OpenBLAS elsewhere), with partial panels
+    /// and tiles, both layouts of op(B) (a row-major op(B) 64 or 1024 floats wide is packed, not
+    /// read in place), scaling, accumulation and a padded C.
     @Test(arguments: [false, true])
     func tallThinProductsMatchNaiveProduct(transposeB: Bool) {
-        for (m, n, k) in [(200, 96, 96), (333, 37, 300), (130, 128, 17), (70, 64, 512), (90, 384, 96)] {
+        for (m, n, k) in [(200, 96, 96), (333, 37, 300), (130, 128, 17), (70, 64, 512), (90, 384, 96),
+                          (150, 1000, 200), (80, 1024, 64), (100, 2048, 256), (66, 49, 40)] {
             Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, seed: UInt64(m + n + k))
             Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 0.5, beta: 1.5,
                                padding: 5, seed: UInt64(m + n + k))

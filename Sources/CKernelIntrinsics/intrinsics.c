@@ -1,0 +1,3 @@
+// The operations live in include/CKernelIntrinsics.h as static inline functions; SwiftPM needs
+// one source file to build the target.
+#include "CKernelIntrinsics.h"
