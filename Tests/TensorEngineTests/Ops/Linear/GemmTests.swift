@@ -177,6 +177,19 @@ import Testing
         }
     }
 
+    /// OpenBLAS products split across the pool along the larger side of C (rows or columns), and
+    /// not at all when both sides are too short to share out: every shape fills all of C,
+    /// including a long product with fewer than 8 rows and columns.
+    @Test func threadSplitCoversEveryShape() {
+        for (m, n, k, transposeA, transposeB) in [(300, 40, 600, false, false), (40, 300, 600, false, true),
+                                                  (5, 6, 100_000, false, false), (7, 3, 100_000, true, true),
+                                                  (600, 900, 513, true, false), (20, 20, 6000, false, false)] {
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, seed: UInt64(m + n + k))
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: 0.5, beta: 1.5,
+                               padding: 3, seed: UInt64(m * n + k))
+        }
+    }
+
     /// A row bias (a linear layer's) lands on every row of C, on the tall-thin kernel (where it
     /// is added as C is stored, full and partial panels) and on OpenBLAS (where C is filled first).
     @Test func rowBiasIsAddedToEveryRow() {
