@@ -11,9 +11,10 @@ import CKernelIntrinsics
 ///
 /// An 8 × 32 tile of `C` lives in sixteen accumulators; each step of the depth loop broadcasts
 /// eight elements of `op(A)` (any layout, straight from memory) against one row of a 32-wide panel
-/// of `op(B)`. The panel is used in place when `op(B)` is row-major with a full panel, otherwise
-/// read from the caller's packed copy (`[k, 32]`, zero-padded; the engine packs it), so nothing
-/// is allocated.
+/// of `op(B)`. The panel is used in place when `op(B)` is row-major with a full panel and a row
+/// stride that does not crowd the L1 sets, otherwise read from the caller's packed copy (`[k, 32]`,
+/// zero-padded; the engine packs it), so nothing is allocated. Partial column tiles are stored
+/// through masked moves.
 public enum SmallGemmAVX512 {
     /// Rows of `C` per register tile.
     public static let tileRows = 8

@@ -84,23 +84,19 @@ enum Conv2dPatchify {
             forwardBatched(input: input, weight: weight, bias: bias, output: output, g)
             return
         }
-        parallelFor(g.batch, grain: 1) { images in
-            let patches = UnsafeMutablePointer<Float>.allocate(capacity: plane * k)
-            defer { patches.deallocate() }
-            for n in images {
-                gather(input + n * g.inChannels * g.inPlane, g, into: patches)
-                Gemm.multiply(transposeA: false, transposeB: true, m: g.outChannels, n: plane, k: k,
-                              a: weight, lda: k, b: patches, ldb: k, c: output + n * g.outChannels * plane, ldc: plane)
-                if let bias {
-                    Conv2dBias.add(bias, to: output, plane: plane, channels: 0..<g.outChannels, columns: 0..<plane,
-                                   image: n, outChannels: g.outChannels)
-                }
-            }
+        // One image: `out [O, P] = W [O, K] · Aᵀ`, written straight into NCHW.
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: plane * k)
+        defer { patches.deallocate() }
+        gather(input, g, into: patches)
+        Gemm.multiply(transposeA: false, transposeB: true, m: g.outChannels, n: plane, k: k,
+                      a: weight, lda: k, b: patches, ldb: k, c: output, ldc: plane)
+        if let bias {
+            Conv2dBias.add(bias, to: output, plane: plane, channels: 0..<g.outChannels, columns: 0..<plane,
+                           image: 0, outChannels: g.outChannels)
         }
     }
 
-    /// `gradWeight = Σ_n g_n [O, P] · A_n [P, K]` (per-chunk partials) and
-    /// `gradInput_n = scatter(g_nᵀ · W)`.
+    /// `gradWeight = Σ_n g_n [O, P] · A_n [P, K]` and `gradInput_n = scatter(g_nᵀ · W)`.
     static func backward(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                          gradient: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                          gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
@@ -109,31 +105,18 @@ enum Conv2dPatchify {
             backwardBatched(input: input, weight: weight, gradient: gradient, gradInput: gradInput, gradWeight: gradWeight, g)
             return
         }
-        let weightCount = g.outChannels * k
-        let chunks = gradWeight == nil ? g.batch : partialCount(for: g.batch)
-        let partials = UnsafeMutablePointer<Float>.allocate(capacity: gradWeight == nil ? 0 : chunks * weightCount)
-        defer { partials.deallocate() }
-        let used = parallelChunks(g.batch, chunks: chunks) { chunk, images in
-            let patches = UnsafeMutablePointer<Float>.allocate(capacity: plane * k)
-            defer { patches.deallocate() }
-            let partial = partials + chunk * weightCount
-            for (index, n) in images.enumerated() {
-                let imageGradient = gradient + n * g.outChannels * plane
-                if gradWeight != nil {
-                    gather(input + n * g.inChannels * g.inPlane, g, into: patches)
-                    Gemm.multiply(transposeA: false, transposeB: false, m: g.outChannels, n: k, k: plane,
-                                  a: imageGradient, lda: plane, b: patches, ldb: k,
-                                  beta: index == 0 ? 0 : 1, c: partial, ldc: k)
-                }
-                if let gradInput {
-                    Gemm.multiply(transposeA: true, transposeB: false, m: plane, n: k, k: g.outChannels,
-                                  a: imageGradient, lda: plane, b: weight, ldb: k, c: patches, ldc: k)
-                    scatter(patches, g, into: gradInput + n * g.inChannels * g.inPlane)
-                }
-            }
-        }
+        // One image: its gradient `[O, P]` against its own patches.
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: plane * k)
+        defer { patches.deallocate() }
         if let gradWeight {
-            sumPartials(partials, count: used, length: weightCount, into: gradWeight)
+            gather(input, g, into: patches)
+            Gemm.multiply(transposeA: false, transposeB: false, m: g.outChannels, n: k, k: plane,
+                          a: gradient, lda: plane, b: patches, ldb: k, c: gradWeight, ldc: k)
+        }
+        if let gradInput {
+            Gemm.multiply(transposeA: true, transposeB: false, m: plane, n: k, k: g.outChannels,
+                          a: gradient, lda: plane, b: weight, ldb: k, c: patches, ldc: k)
+            scatter(patches, g, into: gradInput)
         }
     }
 
