@@ -37,7 +37,7 @@ public final class SwinV2: Module {
 
     /// Features before the head, `[B, C, H, W]` → `[B, h, w, C_last]` (normalised).
     public func features(_ images: Tensor, _ context: ForwardContext) -> Tensor {
-        var x = patchNorm(patchProjection(images).permuted([0, 2, 3, 1]))
+        var x = patchNorm(patchProjection.nonOverlappingPatches(image: images))
         for stage in stages { x = stage(x, context) }
         return norm(x)
     }

@@ -47,17 +47,12 @@ public final class Twins: Module {
 
     /// Tokens of the last stage `[B, h·w, C]`, normalised.
     public func features(_ images: Tensor, _ context: ForwardContext) -> Tensor {
-        var x = images
-        var tokens = images
+        var (tokens, height, width) = patchEmbeddings[0](image: images)
         for i in 0..<stages.count {
-            let (embedded, height, width) = patchEmbeddings[i](x)
-            tokens = embedded
+            if i > 0 { (tokens, height, width) = patchEmbeddings[i](tokens: tokens, height: height, width: width) }
             for (j, block) in stages[i].enumerated() {
                 tokens = block(tokens, height: height, width: width, context)
                 if j == 0 { tokens = positionGenerators[i](tokens, height: height, width: width) }
-            }
-            if i < stages.count - 1 {
-                x = tokens.reshaped([tokens.shape[0], height, width, tokens.shape[2]]).permuted([0, 3, 1, 2])
             }
         }
         return norm(tokens)
@@ -86,7 +81,8 @@ public final class Twins: Module {
 
 extension Twins: ClassificationModel {}
 
-/// Patch embedding, `[B, C, H, W]` → tokens `[B, (H/p)·(W/p), D]` normalised (eps 1e-5), with the map size.
+/// Patch embedding, the image `[B, C, H, W]` or the previous stage's tokens `[B, H·W, C]` → tokens
+/// `[B, (H/p)·(W/p), D]` normalised (eps 1e-5), with the map size.
 final class TwinsPatchEmbedding: Module {
     let projection: Conv2d
     let norm: LayerNorm
@@ -96,10 +92,19 @@ final class TwinsPatchEmbedding: Module {
         norm = LayerNorm(dimension)
     }
 
-    func callAsFunction(_ x: Tensor) -> (Tensor, Int, Int) {
-        let map = projection(x)
-        let (b, d, h, w) = (map.shape[0], map.shape[1], map.shape[2], map.shape[3])
-        return (norm(map.reshaped([b, d, h * w]).permuted([0, 2, 1])), h, w)
+    func callAsFunction(image x: Tensor) -> (Tensor, Int, Int) {
+        tokens(of: projection.nonOverlappingPatches(image: x))
+    }
+
+    /// `[B, H', W', D]` → normalised `[B, H'·W', D]`, H', W'.
+    private func tokens(of map: Tensor) -> (Tensor, Int, Int) {
+        let (b, h, w, d) = (map.shape[0], map.shape[1], map.shape[2], map.shape[3])
+        return (norm(map.reshaped([b, h * w, d])), h, w)
+    }
+
+    /// Later stages embed the token map as it is, channels last.
+    func callAsFunction(tokens: Tensor, height: Int, width: Int) -> (Tensor, Int, Int) {
+        self.tokens(of: projection.nonOverlappingPatches(channelsLast: tokens.reshaped([tokens.shape[0], height, width, tokens.shape[2]])))
     }
 
     func visitState(_ visitor: inout StateVisitor) {

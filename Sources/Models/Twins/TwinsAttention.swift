@@ -102,9 +102,8 @@ final class GlobalSubsampledAttention: Module {
         let q = query(x).reshaped([b, n, heads, d]).permuted([0, 2, 1, 3]).reshaped([b * heads, n, d])
         var source = x
         if let reduction, let norm {
-            let map = x.permuted([0, 2, 1]).reshaped([b, c, height, width])
-            let reduced = reduction(map)
-            source = norm(reduced.reshaped([b, c, reduced.shape[2] * reduced.shape[3]]).permuted([0, 2, 1]))
+            let reduced = reduction.nonOverlappingPatches(channelsLast: x.reshaped([b, height, width, c]))   // [B, H/r, W/r, C]
+            source = norm(reduced.reshaped([b, reduced.shape[1] * reduced.shape[2], c]))
         }
         let m = source.shape[1]
         let kv = keyValue(source).reshaped([b, m, 2, heads, d]).permuted([2, 0, 3, 1, 4]).split(sizes: [1, 1], axis: 0)

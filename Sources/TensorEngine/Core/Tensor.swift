@@ -3,7 +3,8 @@
 ///
 /// A tensor is a reference: ops return new tensors and never change their inputs, except the
 /// explicitly in-place ones (`*InPlace`, used by optimizers on parameters). Views made by
-/// ``reshaped(_:)`` share storage with their source.
+/// ``reshaped(_:)``, and slices that are one contiguous block (``sliced(axis:range:step:)``,
+/// ``split(sizes:axis:)`` of a leading axis), share storage with their source.
 ///
 /// A tensor whose ``requiresGrad`` is set is a *leaf* (a parameter or an input being checked);
 /// an op applied to it while gradients are being recorded (see ``Tape``) produces a non-leaf

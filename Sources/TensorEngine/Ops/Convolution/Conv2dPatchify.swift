@@ -132,30 +132,48 @@ enum Conv2dPatchify {
     /// `tokens [N·P, O] = A [N·P, K] · Wᵀ + bias`, then `out[n, o, p] = tokens[n·P + p, o]`.
     static func forwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                                bias: UnsafeMutablePointer<Float>?, output: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
-        let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
-        let rows = g.batch * plane
-        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
-        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
-        defer { patches.deallocate(); tokens.deallocate() }
-        gatherBatch(input, g, into: patches)
-        Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: channels, k: k,
-                      a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: channels, rowBias: bias.map { UnsafePointer($0) })
+        let (plane, channels) = (g.outPlane, g.outChannels)
+        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane * channels)
+        defer { tokens.deallocate() }
+        forwardTokens(input: input, weight: weight, bias: bias, tokens: tokens, g)
         StridedCopyPlan(extent: [g.batch, channels, plane], sourceStrides: [plane * channels, 1, channels],
                         destinationStrides: [channels * plane, plane, 1]).run(from: tokens, to: output)
     }
 
-    /// The backward pass over every patch of the batch at once: with `G [N·P, O]` the output
-    /// gradient as tokens, `gradWeight = Gᵀ · A` and `gradInput = scatter(G · W)`.
+    /// The result channels last, `tokens [N·P, O] = A [N·P, K] · Wᵀ + bias` (row `n·P + p` is
+    /// output position `p` of image `n`): what a vision transformer wants from its patch embedding.
+    static func forwardTokens(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                              bias: UnsafeMutablePointer<Float>?, tokens: UnsafeMutablePointer<Float>, _ g: Conv2dGeometry) {
+        let k = g.patchSize
+        let rows = g.batch * g.outPlane
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
+        defer { patches.deallocate() }
+        gatherBatch(input, g, into: patches)
+        Gemm.multiply(transposeA: false, transposeB: true, m: rows, n: g.outChannels, k: k,
+                      a: patches, lda: k, b: weight, ldb: k, c: tokens, ldc: g.outChannels, rowBias: bias.map { UnsafePointer($0) })
+    }
+
+    /// The backward pass over every patch of the batch at once, through ``backwardTokens``.
     static func backwardBatched(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
                                 gradient: UnsafeMutablePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
                                 gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
-        let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
-        let rows = g.batch * plane
-        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
-        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
-        defer { tokens.deallocate(); patches.deallocate() }
+        let (plane, channels) = (g.outPlane, g.outChannels)
+        let tokens = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * plane * channels)
+        defer { tokens.deallocate() }
         StridedCopyPlan(extent: [g.batch, plane, channels], sourceStrides: [channels * plane, 1, plane],
                         destinationStrides: [plane * channels, channels, 1]).run(from: gradient, to: tokens)
+        backwardTokens(input: input, weight: weight, tokens: tokens, gradInput: gradInput, gradWeight: gradWeight, g)
+    }
+
+    /// The adjoint of ``forwardTokens``: with `G [N·P, O]` the output gradient channels last,
+    /// `gradWeight = Gᵀ · A` and `gradInput = scatter(G · W)`.
+    static func backwardTokens(input: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>,
+                               tokens: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                               gradWeight: UnsafeMutablePointer<Float>?, _ g: Conv2dGeometry) {
+        let (k, plane, channels) = (g.patchSize, g.outPlane, g.outChannels)
+        let rows = g.batch * plane
+        let patches = UnsafeMutablePointer<Float>.allocate(capacity: rows * k)
+        defer { patches.deallocate() }
         if let gradWeight {
             gatherBatch(input, g, into: patches)
             Gemm.multiply(transposeA: true, transposeB: false, m: channels, n: k, k: rows,

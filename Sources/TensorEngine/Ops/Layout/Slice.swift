@@ -1,4 +1,5 @@
-/// Taking a range of one axis, optionally every `step`-th element (a copy).
+/// Taking a range of one axis, optionally every `step`-th element: a view when the elements taken
+/// are one contiguous block, else a copy.
 extension Tensor {
     /// The elements whose index along `axis` lies in `range`, taking every `step`-th one from
     /// `range.lowerBound` (like `x[..., lower:upper:step, ...]`). The axis shrinks to
@@ -12,13 +13,20 @@ extension Tensor {
         }
         var outShape = shape
         outShape[axis] = (range.count + step - 1) / step
-        let out = Tensor(uninitializedShape: outShape)
         var sourceStrides = Shape.strides(shape)
         let origin = range.lowerBound * sourceStrides[axis]
         sourceStrides[axis] *= step
         let outStrides = Shape.strides(outShape)
-        StridedCopyPlan(extent: outShape, sourceStrides: sourceStrides, destinationStrides: outStrides)
-            .run(from: data + origin, to: out.data)
+        let out: Tensor
+        if step == 1 && shape[..<axis].allSatisfy({ $0 == 1 }) {
+            // One contiguous block (a piece of the leading axis, e.g. q/k/v split off a [3, …]
+            // tensor): share the storage instead of copying, as a reshape does.
+            out = Tensor(shape: outShape, storage: storage, offset: storageOffset + origin)
+        } else {
+            out = Tensor(uninitializedShape: outShape)
+            StridedCopyPlan(extent: outShape, sourceStrides: sourceStrides, destinationStrides: outStrides)
+                .run(from: data + origin, to: out.data)
+        }
         if Tape.needsRecording(self) {
             let slot = gradientSlot
             Tape.record(out) { g in

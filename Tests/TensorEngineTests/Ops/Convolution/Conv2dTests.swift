@@ -183,3 +183,34 @@ import Testing
         }
     }
 }
+
+/// The patch convolution with its result channels last equals the NCHW convolution permuted.
+@Suite struct PatchConvolutionChannelsLastTests {
+    @Test(arguments: Conv2dTests.patchifyCases)
+    func equalsThePermutedConvolution(_ c: Conv2dTests.Case) {
+        var data = TestData(seed: 36)
+        let x = data.normal(c.inputShape), w = data.normal(c.weightShape), b = data.normal([c.outChannels])
+        let tokens = x.patchConvolutionChannelsLast(weight: w, bias: b)
+        let permuted = Conv2dTests.run(x, w, b, c).permuted([0, 2, 3, 1])
+        #expect(tokens.shape == permuted.shape)
+        expectClose(tokens.scalars, permuted.scalars, tolerance: 1e-5)
+        expectClose(x.patchConvolutionChannelsLast(weight: w).scalars,
+                    Conv2dTests.run(x, w, nil, c).permuted([0, 2, 3, 1]).scalars, tolerance: 1e-5)
+    }
+
+    @Test(arguments: Conv2dTests.patchifyCases.prefix(3) + Conv2dTests.patchifyCases.suffix(2))
+    func gradients(_ c: Conv2dTests.Case) {
+        var data = TestData(seed: 37)
+        let x = data.normal(c.inputShape), w = data.normal(c.weightShape), b = data.normal([c.outChannels])
+        expectGradientsMatch([x, w, b]) { $0[0].patchConvolutionChannelsLast(weight: $0[1], bias: $0[2]) }
+    }
+
+    @Test func mismatchedChannelsNameBothShapes() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Tensor.zeros([1, 3, 8, 8]).patchConvolutionChannelsLast(weight: Tensor.zeros([4, 2, 4, 4]))
+        }.map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("[1, 3, 8, 8]") && message.contains("[4, 2, 4, 4]"), "\(message)")
+        }
+    }
+}

@@ -41,6 +41,27 @@ import TensorEngine
         }
     }
 
+    /// A slice that is one contiguous block (a range of the leading axis, or of any axis after
+    /// unit axes) shares the input's storage; others are copies. Either way the values and the
+    /// gradient are those of the naive slice.
+    @Test func contiguousBlocksAreViews() {
+        var data = TestData(seed: 34)
+        let x = data.normal([3, 4, 5])
+        let pieces = x.split(sizes: [1, 2], axis: 0)
+        #expect(pieces[0].storage === x.storage && pieces[1].storage === x.storage)
+        #expect(pieces[1].storageOffset == x.storageOffset + 20)
+        expectClose(pieces[1].scalars, Self.reference(x, axis: 0, range: 1..<3, step: 1), tolerance: 0)
+        let inner = pieces[1].sliced(axis: 0, range: 1..<2).reshaped([1, 4, 5]).sliced(axis: 1, range: 1..<3)
+        #expect(inner.storage === x.storage && inner.storageOffset == x.storageOffset + 45)
+        expectClose(inner.scalars, Array(x.scalars[45..<55]), tolerance: 0)
+        #expect(x.sliced(axis: 1, range: 1..<3).storage !== x.storage)
+        #expect(x.sliced(axis: 0, range: 0..<3, step: 2).storage !== x.storage)
+        expectGradientsMatch([x]) { input in
+            let parts = input[0].split(sizes: [1, 1, 1], axis: 0)
+            return parts[0] * parts[2] + parts[1].sliced(axis: 0, range: 0..<1).sliced(axis: 1, range: 1..<3).sum()
+        }
+    }
+
     @Test func outOfBoundsNamesRangeAndShape() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Tensor.zeros([2, 5]).sliced(axis: 1, range: 1..<7)
