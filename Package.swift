@@ -143,7 +143,7 @@ let package = Package(
         ),
         .target(
             name: "Training",
-            dependencies: ["TensorEngine"],
+            dependencies: ["TensorEngine", "CKernelIntrinsics"],
             swiftSettings: kernelFlags
         ),
         .testTarget(

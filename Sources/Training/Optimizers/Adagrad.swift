@@ -28,7 +28,7 @@ public struct Adagrad: Sendable, Equatable {
             if wd != 0 { grad = grad.addingProduct(wd, param) }
             let sum = lanesLoad(s, i, n).addingProduct(grad, grad)
             lanesStore(sum, s, i, n)
-            lanesStore(param - clr * (grad / (sum.squareRoot() + eps)), p, i, n)
+            lanesStore(param - clr * (grad / (lanesSquareRoot(sum) + eps)), p, i, n)
         }
     }
 }

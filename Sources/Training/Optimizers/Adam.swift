@@ -52,7 +52,7 @@ public struct Adam: Sendable, Equatable {
             mean = mean.addingProduct(oneMinusBeta1, grad - mean)
             var square = lanesLoad(v, i, n)
             square = (b2 * square).addingProduct(oneMinusBeta2, grad * grad)
-            let denominator = square.squareRoot() / correction2Root + eps
+            let denominator = lanesSquareRoot(square) / correction2Root + eps
             lanesStore(mean, m, i, n)
             lanesStore(square, v, i, n)
             lanesStore(param - stepSize * (mean / denominator), p, i, n)

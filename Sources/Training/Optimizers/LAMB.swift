@@ -46,7 +46,7 @@ public struct LAMB: Sendable, Equatable {
         let eps = Float(epsilon), a1 = Float(1 - beta1), b2 = Float(beta2), a2 = Float(1 - beta2)
         let count = u.count
         @inline(__always) func direction(_ param: SIMD8<Float>, _ mean: SIMD8<Float>, _ square: SIMD8<Float>) -> SIMD8<Float> {
-            let update = (mean / correction1) / (square.squareRoot() / correction2Root + eps)
+            let update = (mean / correction1) / (lanesSquareRoot(square) / correction2Root + eps)
             return wd != 0 ? update.addingProduct(wd, param) : update
         }
         let adapt = wd != 0 || alwaysAdapt

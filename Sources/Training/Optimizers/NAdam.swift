@@ -56,7 +56,7 @@ public struct NAdam: Sendable, Equatable {
             var mean = lanesLoad(m, i, n)
             mean = mean.addingProduct(oneMinusBeta1, grad - mean)
             let square = (b2 * lanesLoad(v, i, n)).addingProduct(oneMinusBeta2, grad * grad)
-            let denominator = (square / correction2).squareRoot() + eps
+            let denominator = lanesSquareRoot(square / correction2) + eps
             lanesStore(mean, m, i, n)
             lanesStore(square, v, i, n)
             param += gradScale * grad / denominator

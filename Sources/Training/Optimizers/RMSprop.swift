@@ -43,9 +43,9 @@ public struct RMSprop: Sendable, Equatable {
                 var mean = lanesLoad(a, i, n)
                 mean = mean.addingProduct(oneMinusAlpha, grad - mean)
                 lanesStore(mean, a, i, n)
-                average = square.addingProduct(-mean, mean).squareRoot()
+                average = lanesSquareRoot(square.addingProduct(-mean, mean))
             } else {
-                average = square.squareRoot()
+                average = lanesSquareRoot(square)
             }
             average += eps
             if momentum > 0 {

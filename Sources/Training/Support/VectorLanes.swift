@@ -1,4 +1,5 @@
 import TensorEngine
+import CKernelIntrinsics
 
 // Loops shared by the fused optimizer kernels, clipping and averaging: eight lanes at a time over
 // raw buffers, a partial vector for the tail, and large tensors split over the engine's pool.
@@ -26,6 +27,12 @@ func lanesStore(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>, _
         return
     }
     for lane in 0..<lanes { pointer[index + lane] = value[lane] }
+}
+
+/// The square root of every lane in one instruction (`SIMD8.squareRoot()` is lane by lane).
+@inline(__always)
+func lanesSquareRoot(_ value: SIMD8<Float>) -> SIMD8<Float> {
+    runner_sqrt8(value)
 }
 
 /// Calls `body(index, lanes)` for consecutive groups of up to eight elements covering `range`.

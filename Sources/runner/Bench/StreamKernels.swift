@@ -1,5 +1,6 @@
 import Foundation
 import TensorEngine
+import Training
 
 extension KernelBenchmark {
     /// Elements of the memory-bound measurements: 8M floats (32 MiB), far beyond the caches.
@@ -62,6 +63,27 @@ extension KernelBenchmark {
             kernels.append(StreamKernel(name: "layer norm forward+backward, C = \(channels)", bytes: bytes(input, 5),
                                         run: forwardBackward(input) { $0.layerNorm(weight: weight, bias: bias, epsilon: 1e-5) }))
         }
+        kernels.append(adamWStep(elements: x.count, floatBytes: floatBytes))
         return kernels
+    }
+
+    /// One AdamW step over parameters of 8M floats in all (a spread of sizes, like a network's
+    /// weights and biases): reads the parameter, its gradient and both moments, writes back the
+    /// parameter and the moments.
+    static func adamWStep(elements: Int, floatBytes: Double) -> StreamKernel {
+        var generator = RandomGenerator(seed: 3)
+        var sizes: [Int] = []
+        var remaining = elements
+        for size in [1 << 21, 1 << 20, 1 << 18, 1 << 16, 1 << 12, 768, 96] {
+            while remaining >= size && sizes.filter({ $0 == size }).count < 3 { sizes.append(size); remaining -= size }
+        }
+        if remaining > 0 { sizes.append(remaining) }
+        let parameters = sizes.enumerated().map { index, size in
+            let parameter = Tensor.normal([size], using: &generator).requiringGrad()
+            parameter.grad = Tensor.normal([size], std: 0.01, using: &generator)
+            return (name: "p\(index)", tensor: parameter)
+        }
+        let optimizer = Optimizer(parameters: parameters, algorithm: .adam(.adamW()), learningRate: 1e-3, weightDecay: 0.05)
+        return StreamKernel(name: "AdamW step", bytes: 7 * Double(elements) * floatBytes) { optimizer.step() }
     }
 }
