@@ -33,11 +33,38 @@ final class LocallyGroupedAttention: Module {
 
     func callAsFunction(_ x: Tensor, height: Int, width: Int, _ context: ForwardContext) -> Tensor {
         let (b, c, w) = (x.shape[0], dimension, window)
-        let d = c / heads
         var map = x.reshaped([b, height, width, c])
         let padH = (w - height % w) % w, padW = (w - width % w) % w
         if padH > 0 || padW > 0 { map = map.padded([(0, 0), (0, padH), (0, padW), (0, 0)]) }
-        let (rows, columns) = ((height + padH) / w, (width + padW) / w)
+        let (paddedHeight, paddedWidth) = (height + padH, width + padW)
+        var out: Tensor
+        if attentionDropRate > 0 && context.training {
+            out = partitionedAttention(map, context)
+        } else {
+            // Windows are read in place from the projection of the whole map.
+            let rows = qkv(map).reshaped([b * paddedHeight * paddedWidth, 3 * c])
+            let windows = TokenGroups.windows(batch: b, height: paddedHeight, width: paddedWidth, window: w)
+            out = Tensor.groupedAttention(query: .init(rows), key: .init(rows, column: c), value: .init(rows, column: 2 * c),
+                                          heads: heads, headDimension: c / heads, queryGroups: windows, keyGroups: windows,
+                                          scale: 1 / Float(c / heads).squareRoot())
+                .reshaped([b, paddedHeight, paddedWidth, c])
+        }
+        if padH > 0 || padW > 0 {
+            out = out.sliced(axis: 1, range: 0..<height).sliced(axis: 2, range: 0..<width)
+        }
+        out = projection(out.reshaped([b, height * width, c]))
+        if projectionDropRate > 0 {
+            out = out.dropout(probability: projectionDropRate, training: context.training, using: &context.random)
+        }
+        return out
+    }
+
+    /// Attention with dropout on the probabilities: windows partitioned into their own tensor and
+    /// heads split, `[B, H', W', C]` → same.
+    private func partitionedAttention(_ map: Tensor, _ context: ForwardContext) -> Tensor {
+        let (b, c, w) = (map.shape[0], dimension, window)
+        let d = c / heads
+        let (rows, columns) = (map.shape[1] / w, map.shape[2] / w)
         let windows = rows * columns
         let tokens = map.reshaped([b, rows, w, columns, w, c]).permuted([0, 1, 3, 2, 4, 5])   // [B, rows, cols, w, w, C]
         let parts = qkv(tokens)
@@ -47,17 +74,9 @@ final class LocallyGroupedAttention: Module {
             .map { $0.reshaped([b * windows * heads, w * w, d]) }
         let attended = scaledDotAttention(parts[0], parts[1], parts[2], scale: 1 / Float(d).squareRoot(),
                                           dropRate: attentionDropRate, context)
-        var out = attended.reshaped([b, rows, columns, heads, w, w, d])
+        return attended.reshaped([b, rows, columns, heads, w, w, d])
             .permuted([0, 1, 4, 2, 5, 3, 6])                                                   // [B, rows, w, cols, w, heads, d]
             .reshaped([b, rows * w, columns * w, c])
-        if padH > 0 || padW > 0 {
-            out = out.sliced(axis: 1, range: 0..<height).sliced(axis: 2, range: 0..<width)
-        }
-        out = projection(out.reshaped([b, height * width, c]))
-        if projectionDropRate > 0 {
-            out = out.dropout(probability: projectionDropRate, training: context.training, using: &context.random)
-        }
-        return out
     }
 
     func visitState(_ visitor: inout StateVisitor) {
@@ -99,17 +118,28 @@ final class GlobalSubsampledAttention: Module {
     func callAsFunction(_ x: Tensor, height: Int, width: Int, _ context: ForwardContext) -> Tensor {
         let (b, n, c) = (x.shape[0], x.shape[1], dimension)
         let d = c / heads
-        let q = query(x).reshaped([b, n, heads, d]).permuted([0, 2, 1, 3]).reshaped([b * heads, n, d])
         var source = x
         if let reduction, let norm {
             let reduced = reduction.nonOverlappingPatches(channelsLast: x.reshaped([b, height, width, c]))   // [B, H/r, W/r, C]
             source = norm(reduced.reshaped([b, reduced.shape[1] * reduced.shape[2], c]))
         }
         let m = source.shape[1]
-        let kv = keyValue(source).reshaped([b, m, 2, heads, d]).permuted([2, 0, 3, 1, 4]).split(sizes: [1, 1], axis: 0)
-        let k = kv[0].reshaped([b * heads, m, d]), v = kv[1].reshaped([b * heads, m, d])
-        let attended = scaledDotAttention(q, k, v, scale: 1 / Float(d).squareRoot(), dropRate: attentionDropRate, context)
-        var out = projection(attended.reshaped([b, heads, n, d]).permuted([0, 2, 1, 3]).reshaped([b, n, c]))
+        var out: Tensor
+        if attentionDropRate > 0 && context.training {
+            let q = query(x).reshaped([b, n, heads, d]).permuted([0, 2, 1, 3]).reshaped([b * heads, n, d])
+            let kv = keyValue(source).reshaped([b, m, 2, heads, d]).permuted([2, 0, 3, 1, 4]).split(sizes: [1, 1], axis: 0)
+            let k = kv[0].reshaped([b * heads, m, d]), v = kv[1].reshaped([b * heads, m, d])
+            let attended = scaledDotAttention(q, k, v, scale: 1 / Float(d).squareRoot(), dropRate: attentionDropRate, context)
+            out = attended.reshaped([b, heads, n, d]).permuted([0, 2, 1, 3]).reshaped([b, n, c])
+        } else {
+            // Each image's queries attend to its reduced keys, read in place from the projections.
+            let q = query(x).reshaped([b * n, c]), kv = keyValue(source).reshaped([b * m, 2 * c])
+            out = Tensor.groupedAttention(query: .init(q), key: .init(kv), value: .init(kv, column: c), heads: heads,
+                                          headDimension: d, queryGroups: .consecutive(groups: b, tokens: n),
+                                          keyGroups: .consecutive(groups: b, tokens: m), scale: 1 / Float(d).squareRoot())
+                .reshaped([b, n, c])
+        }
+        out = projection(out)
         if projectionDropRate > 0 {
             out = out.dropout(probability: projectionDropRate, training: context.training, using: &context.random)
         }

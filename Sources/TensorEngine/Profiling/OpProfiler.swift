@@ -7,11 +7,12 @@ import Synchronization
 
 /// The op families `runner bench --profile` reports time for.
 public enum OpFamily: Int, CaseIterable, Sendable {
-    case gemm, softmax, normalization, elementwise, layout, loss, optimizer
+    case gemm, attention, softmax, normalization, elementwise, layout, loss, optimizer
 
     public var label: String {
         switch self {
         case .gemm: "GEMM (linear, attention products, convolutions)"
+        case .attention: "fused attention (products and softmax per window)"
         case .softmax: "softmax"
         case .normalization: "norms (layer, batch, L2)"
         case .elementwise: "elementwise (GELU, arithmetic)"

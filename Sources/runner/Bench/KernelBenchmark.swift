@@ -12,7 +12,14 @@ struct KernelBenchmark {
         var batch = 1
         var transposeA = false
         var transposeB = false
-        var flops: Double { 2 * Double(batch) * Double(m) * Double(n) * Double(k) }
+        /// Instead of a GEMM, fused window attention of `batch` windows × heads with `m` tokens and
+        /// head dimension `k` (``Tensor/groupedAttention``): its two forward products, or with
+        /// `training` also the four of the backward pass, counted as FLOPs.
+        var fusedAttention: (heads: Int, training: Bool)? = nil
+        var flops: Double {
+            let products: Double = fusedAttention.map { $0.training ? 6 : 2 } ?? 1
+            return products * 2 * Double(batch) * Double(m) * Double(n) * Double(k)
+        }
         var label: String {
             (batch > 1 ? "\(batch)×" : "") + "\(m)×\(k)·\(k)×\(n)"
         }
@@ -35,6 +42,10 @@ struct KernelBenchmark {
         GemmShape(name: "stage3 fc1 dW", m: 1536, n: 384, k: 2048, transposeA: true),
         GemmShape(name: "window attn q·kᵀ", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, transposeB: true),
         GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
+        GemmShape(name: "fused window attn", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, fusedAttention: (3, false)),
+        GemmShape(name: "fused window attn fwd+bwd", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, fusedAttention: (3, true)),
+        GemmShape(name: "Twins fused window attn", m: 49, n: 49, k: 32, batch: 8 * 64 * 2, fusedAttention: (2, false)),
+        GemmShape(name: "Twins fused window attn fwd+bwd", m: 49, n: 49, k: 32, batch: 8 * 64 * 2, fusedAttention: (2, true)),
     ]
 
     static let square = GemmShape(name: "square", m: 2048, n: 2048, k: 2048)
@@ -67,6 +78,7 @@ struct KernelBenchmark {
 
     /// Measures one GEMM shape at the pool's current thread count; returns GFLOP/s.
     func measure(_ shape: GemmShape) -> Double {
+        if let attention = shape.fusedAttention { return measureAttention(shape, heads: attention.heads, training: attention.training) }
         let aCount = shape.batch * shape.m * shape.k
         let bCount = shape.batch * shape.k * shape.n
         let a = Tensor.full([aCount], 0.5), b = Tensor.full([bCount], 0.25)
@@ -84,6 +96,27 @@ struct KernelBenchmark {
                              a: a.data, lda: lda, strideA: shape.m * shape.k,
                              b: b.data, ldb: ldb, strideB: shape.k * shape.n,
                              c: c.data, ldc: shape.n, strideC: shape.m * shape.n)
+            }
+        }
+        return shape.flops / seconds / 1e9
+    }
+
+    /// Fused attention of `shape.batch / heads` windows of `shape.m` tokens (rows of one qkv
+    /// projection, heads of `shape.k`); returns GFLOP/s of its products.
+    private func measureAttention(_ shape: GemmShape, heads: Int, training: Bool) -> Double {
+        let windows = shape.batch / heads, width = heads * shape.k
+        var generator = RandomGenerator(seed: 4)
+        let qkv = Tensor.normal([windows * shape.m, 3 * width], using: &generator)
+        if training { qkv.requiringGrad() }
+        let upstream = Tensor.full([windows * shape.m, width], 0.01)
+        let groups = TokenGroups.consecutive(groups: windows, tokens: shape.m)
+        let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
+            let out = Tensor.groupedAttention(query: .init(qkv), key: .init(qkv, column: width), value: .init(qkv, column: 2 * width),
+                                              heads: heads, headDimension: shape.k, queryGroups: groups, keyGroups: groups,
+                                              scale: 1 / Float(shape.k).squareRoot())
+            if training {
+                out.backward(gradient: upstream)
+                qkv.zeroGrad()
             }
         }
         return shape.flops / seconds / 1e9

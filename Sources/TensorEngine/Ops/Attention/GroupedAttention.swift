@@ -1,0 +1,354 @@
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
+
+/// Multi-head softmax attention within groups of tokens, read straight from the projections'
+/// outputs: window attention without partitioning windows or splitting heads into a separate
+/// layout, and global attention over a reduced key set.
+extension Tensor {
+    /// Where one of query, key and value sits in its token matrix: columns
+    /// `column ..< column + heads·d` of a `[rows, features]` tensor, head `h` at `column + h·d`.
+    public struct AttentionOperand {
+        public let tensor: Tensor
+        public let column: Int
+
+        public init(_ tensor: Tensor, column: Int = 0) {
+            self.tensor = tensor
+            self.column = column
+        }
+    }
+
+    /// For every group `g` and head `h`: `softmax(scale · Q·Kᵀ) · V` with `Q` the query rows of
+    /// `queryGroups`' group `g` (head `h`'s `d` columns) and `K`, `V` the rows of `keyGroups`'
+    /// group `g`. The result is `[query rows, heads·d]`: each query token's row holds its heads
+    /// side by side, as the attention's output projection wants them; rows in no group are 0.
+    ///
+    /// Query, key and value may be one tensor (a fused qkv projection `[rows, 3C]` with columns
+    /// 0, C and 2C). No row may belong to two groups. On AVX-512 processors, for up to 64 keys
+    /// per group and `d` a multiple of 16 up to 64, the whole attention of a group and head runs
+    /// in L1 (``AttentionTileAVX512``), and the backward pass recomputes the probabilities rather
+    /// than keeping them; otherwise it is composed from gathers, batched products and a softmax.
+    public static func groupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
+                                        heads: Int, headDimension d: Int,
+                                        queryGroups: TokenGroups, keyGroups: TokenGroups, scale: Float) -> Tensor {
+        groupedAttention(query: query, key: key, value: value, heads: heads, headDimension: d,
+                         queryGroups: queryGroups, keyGroups: keyGroups, scale: scale, allowFused: true)
+    }
+
+    /// ``groupedAttention(query:key:value:heads:headDimension:queryGroups:keyGroups:scale:)``,
+    /// optionally kept on the composed path (tests compare the two).
+    static func groupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
+                                 heads: Int, headDimension d: Int, queryGroups: TokenGroups, keyGroups: TokenGroups,
+                                 scale: Float, allowFused: Bool) -> Tensor {
+        let op = "groupedAttention"
+        let width = heads * d
+        for (name, operand) in [("query", query), ("key", key), ("value", value)] {
+            guard operand.tensor.rank == 2, operand.column >= 0, operand.column + width <= operand.tensor.shape[1] else {
+                EngineError.shapeMismatch(op, operand.tensor.shape, [heads, d],
+                                          "the \(name) must be [rows, features] with columns \(operand.column)..<\(operand.column + width) for \(heads) heads of \(d)")
+            }
+        }
+        guard queryGroups.groups == keyGroups.groups, key.tensor.shape[0] == value.tensor.shape[0] else {
+            EngineError.fail(op, "needs as many key groups as query groups (\(keyGroups.groups) vs \(queryGroups.groups)) and keys and values of the same rows")
+        }
+        guard let queryOrder = queryGroups.rowOrder(rows: query.tensor.shape[0]),
+              let keyOrder = keyGroups.rowOrder(rows: key.tensor.shape[0]) else {
+            EngineError.fail(op, "every group row must lie inside its tensor and no row may belong to two groups")
+        }
+        let plan = GroupedAttentionPlan(query: query, key: key, value: value, heads: heads, d: d,
+                                        queryGroups: queryGroups, keyGroups: keyGroups, scale: scale,
+                                        queryRowsCovered: queryOrder.count == query.tensor.shape[0],
+                                        keyRowsCovered: keyOrder.count == key.tensor.shape[0])
+        if allowFused, plan.fuses {
+            return plan.fused()
+        }
+        return composedGroupedAttention(query: query, key: key, value: value, heads: heads, headDimension: d,
+                                        queryOrder: queryOrder, keyOrder: keyOrder, groups: queryGroups.groups,
+                                        scale: scale)
+    }
+
+    /// The same attention from the engine's differentiable ops: gather each group's rows, split
+    /// heads, batched products and softmax, then put rows back in place.
+    private static func composedGroupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
+                                                 heads: Int, headDimension d: Int, queryOrder: [Int32], keyOrder: [Int32],
+                                                 groups: Int, scale: Float) -> Tensor {
+        let width = heads * d
+        func split(_ operand: AttentionOperand, _ order: [Int32]) -> Tensor {
+            let tokens = order.count / groups
+            return operand.tensor.gatherRows(order).sliced(axis: 1, range: operand.column..<(operand.column + width))
+                .reshaped([groups, tokens, heads, d]).permuted([0, 2, 1, 3]).reshaped([groups * heads, tokens, d])
+        }
+        let q = split(query, queryOrder), k = split(key, keyOrder), v = split(value, keyOrder)
+        let attended = q.matmul(k, transposeOther: true, scale: scale).softmax(axis: -1).matmul(v)
+        let queriesPerGroup = queryOrder.count / groups
+        let grouped = attended.reshaped([groups, heads, queriesPerGroup, d]).permuted([0, 2, 1, 3])
+            .reshaped([queryOrder.count, width])                                                  // rows in group order
+        let rows = query.tensor.shape[0]
+        var position = [Int32](repeating: Int32(queryOrder.count), count: rows)                  // uncovered → zero row
+        for (index, row) in queryOrder.enumerated() { position[Int(row)] = Int32(index) }
+        let source = queryOrder.count == rows ? grouped : Tensor.concatenated([grouped, Tensor.zeros([1, width])], axis: 0)
+        return source.gatherRows(position)
+    }
+}
+
+/// Copies a head's `count` floats (a multiple of 8) as vectors: a `memmove` call per 32-float
+/// row cost more than the row's share of the attention arithmetic.
+@inline(__always)
+private func copyHeadRow(_ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int,
+                         scale: Float = 1) {
+    var c = 0
+    let factor = SIMD8<Float>(repeating: scale)
+    while c < count {
+        let value = UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(destination + c).storeBytes(of: scale == 1 ? value : value * factor, as: SIMD8<Float>.self)
+        c += 8
+    }
+}
+
+/// Writes row `source` (`count` floats) into column `column` of the row-major `[count, width]`
+/// matrix at `destination`, eight floats per load.
+@inline(__always)
+private func transposeHeadRow(_ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float>,
+                              column: Int, width: Int) {
+    var c = 0
+    while c < count {
+        let value = UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self)
+        let base = destination + c * width + column
+        base[0] = value[0]; base[width] = value[1]; base[2 * width] = value[2]; base[3 * width] = value[3]
+        base[4 * width] = value[4]; base[5 * width] = value[5]; base[6 * width] = value[6]; base[7 * width] = value[7]
+        c += 8
+    }
+}
+
+/// The sizes and buffers of one fused grouped attention, and its forward and backward passes.
+struct GroupedAttentionPlan {
+    typealias Operand = Tensor.AttentionOperand
+    let query: Operand, key: Operand, value: Operand
+    let heads: Int, d: Int
+    let queryGroups: TokenGroups, keyGroups: TokenGroups
+    let scale: Float
+    let queryRowsCovered: Bool, keyRowsCovered: Bool
+
+    /// Query rows per tile: one block of the probabilities is at most 64 × 64.
+    static let blockQueries = 64
+
+    var queries: Int { queryGroups.tokens }
+    var keys: Int { keyGroups.tokens }
+    /// Keys padded to whole vectors.
+    var keyWidth: Int { (keys + 15) / 16 * 16 }
+    var blocks: Int { (queries + Self.blockQueries - 1) / Self.blockQueries }
+    /// Query rows of `block` and the same padded to a multiple of 8.
+    func blockRows(_ block: Int) -> (real: Int, padded: Int) {
+        let real = min(Self.blockQueries, queries - block * Self.blockQueries)
+        return (real, (real + 7) / 8 * 8)
+    }
+
+    var fuses: Bool {
+        #if arch(x86_64)
+        guard ProcessorFeatures.hasAVX512, queries > 0, AttentionTileAVX512.supports(keys: keys, headDimension: d) else { return false }
+        // Roles sharing a tensor must use disjoint columns (their gradients are written, not added).
+        let roles = [query, key, value]
+        for i in 0..<3 {
+            for j in (i + 1)..<3 where roles[i].tensor === roles[j].tensor {
+                if abs(roles[i].column - roles[j].column) < heads * d { return false }
+            }
+        }
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    #if arch(x86_64)
+    func fused() -> Tensor {
+        let width = heads * d
+        let rows = query.tensor.shape[0]
+        let out = queryRowsCovered ? Tensor(uninitializedShape: [rows, width]) : Tensor.zeros([rows, width])
+        let recording = Tape.needsRecording([query.tensor, key.tensor, value.tensor])
+        let tiles = queryGroups.groups * heads
+        let outData = out.data
+        OpProfiler.measure(.attention) {
+            parallelFor(tiles * blocks, grain: 1) { tasks in
+                let q = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
+                let kT = UnsafeMutablePointer<Float>.allocate(capacity: d * keyWidth)
+                let v = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
+                let o = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * keyWidth)
+                defer { q.deallocate(); kT.deallocate(); v.deallocate(); o.deallocate(); p.deallocate() }
+                var stagedTile = -1
+                for task in tasks {
+                    let tile = task / blocks, block = task % blocks
+                    let group = tile / heads, head = tile % heads
+                    if tile != stagedTile {
+                        gatherKeys(group: group, head: head, transposedInto: kT)
+                        gatherRows(of: value, group: group, head: head, into: v)
+                        stagedTile = tile
+                    }
+                    let (real, padded) = blockRows(block)
+                    gatherQueries(group: group, head: head, block: block, into: q, scaled: true)
+                    AttentionTileAVX512.forward(q: q, kT: kT, v: v, rows: padded, keys: keys, width: keyWidth,
+                                                headDimension: d, p: p, o: o)
+                    let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+                    for r in 0..<real {
+                        let row = start + queryGroups.tokenOffsets[first + r]
+                        copyHeadRow(outData + row * width + head * d, o + r * d, count: d)
+                    }
+                }
+            }
+        }
+        if recording {
+            Tape.record(out) { g in self.backward(gradient: g) }
+        }
+        return out
+    }
+
+    /// Head `head`'s keys of `group`, transposed: `kT [d, keyWidth]`, padded columns zero.
+    private func gatherKeys(group: Int, head: Int, transposedInto kT: UnsafeMutablePointer<Float>) {
+        let stride = key.tensor.shape[1]
+        let base = key.tensor.data + key.column + head * d
+        let start = keyGroups.groupStarts[group]
+        for j in 0..<keys {
+            transposeHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, count: d, into: kT, column: j, width: keyWidth)
+        }
+        if keys < keyWidth {
+            for c in 0..<d { (kT + c * keyWidth + keys).update(repeating: 0, count: keyWidth - keys) }
+        }
+    }
+
+    /// Head `head`'s rows of `operand` for `group`'s keys: `[keyWidth, d]`, padded rows zero.
+    private func gatherRows(of operand: Operand, group: Int, head: Int, into buffer: UnsafeMutablePointer<Float>) {
+        let stride = operand.tensor.shape[1]
+        let base = operand.tensor.data + operand.column + head * d
+        let start = keyGroups.groupStarts[group]
+        for j in 0..<keys {
+            copyHeadRow(buffer + j * d, base + (start + keyGroups.tokenOffsets[j]) * stride, count: d)
+        }
+        (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
+    }
+
+    /// Value rows transposed, `vT [d, keyWidth]`, padded columns zero.
+    private func gatherValues(group: Int, head: Int, transposedInto vT: UnsafeMutablePointer<Float>) {
+        let stride = value.tensor.shape[1]
+        let base = value.tensor.data + value.column + head * d
+        let start = keyGroups.groupStarts[group]
+        for j in 0..<keys {
+            transposeHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, count: d, into: vT, column: j, width: keyWidth)
+        }
+        if keys < keyWidth {
+            for c in 0..<d { (vT + c * keyWidth + keys).update(repeating: 0, count: keyWidth - keys) }
+        }
+    }
+
+    /// The block's query rows of head `head` (times the scale when `scaled`), `[padded, d]`,
+    /// padded rows zero.
+    private func gatherQueries(group: Int, head: Int, block: Int, into q: UnsafeMutablePointer<Float>, scaled: Bool) {
+        let stride = query.tensor.shape[1]
+        let base = query.tensor.data + query.column + head * d
+        let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+        let (real, padded) = blockRows(block)
+        let factor = scaled ? scale : 1
+        for r in 0..<real {
+            copyHeadRow(q + r * d, base + (start + queryGroups.tokenOffsets[first + r]) * stride, count: d, scale: factor)
+        }
+        (q + real * d).update(repeating: 0, count: (padded - real) * d)
+    }
+
+    /// The output gradient's rows of head `head` for the block, `[padded, d]`, padded rows zero.
+    private func gatherOutputGradient(_ gradient: UnsafePointer<Float>, group: Int, head: Int, block: Int,
+                                      into buffer: UnsafeMutablePointer<Float>) {
+        let width = heads * d
+        let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+        let (real, padded) = blockRows(block)
+        for r in 0..<real {
+            copyHeadRow(buffer + r * d, gradient + (start + queryGroups.tokenOffsets[first + r]) * width + head * d, count: d)
+        }
+        (buffer + real * d).update(repeating: 0, count: (padded - real) * d)
+    }
+
+    /// Gradient buffers, one per distinct tensor that wants one; zero-filled unless the roles
+    /// that use the tensor write every element.
+    private func gradientBuffers() -> [ObjectIdentifier: Tensor] {
+        var buffers: [ObjectIdentifier: Tensor] = [:]
+        let roles: [(Operand, Bool)] = [(query, queryRowsCovered), (key, keyRowsCovered), (value, keyRowsCovered)]
+        for (operand, _) in roles where operand.tensor.requiresGrad {
+            let id = ObjectIdentifier(operand.tensor)
+            if buffers[id] != nil { continue }
+            let users = roles.filter { $0.0.tensor === operand.tensor }
+            let columns = users.map { $0.0.column }.sorted()
+            var reach = 0
+            for column in columns where column == reach { reach += heads * d }
+            let complete = users.allSatisfy { $0.1 } && reach == operand.tensor.shape[1]
+            buffers[id] = complete ? Tensor(uninitializedShape: operand.tensor.shape) : Tensor.zeros(operand.tensor.shape)
+        }
+        return buffers
+    }
+
+    private func backward(gradient: Tensor) {
+        let buffers = gradientBuffers()
+        if buffers.isEmpty { return }
+        let gradQuery = buffers[ObjectIdentifier(query.tensor)].flatMap { query.tensor.requiresGrad ? $0.data : nil }
+        let gradKey = buffers[ObjectIdentifier(key.tensor)].flatMap { key.tensor.requiresGrad ? $0.data : nil }
+        let gradValue = buffers[ObjectIdentifier(value.tensor)].flatMap { value.tensor.requiresGrad ? $0.data : nil }
+        let g = UnsafePointer(gradient.data)
+        let tiles = queryGroups.groups * heads
+        OpProfiler.measure(.attention) {
+            parallelFor(tiles, grain: 1) { range in
+                let block = Self.blockQueries
+                let k = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
+                let kT = UnsafeMutablePointer<Float>.allocate(capacity: d * keyWidth)
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: block * keyWidth)
+                let vT = UnsafeMutablePointer<Float>.allocate(capacity: d * keyWidth)
+                let dK = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
+                let dV = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
+                let q = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
+                let dO = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
+                let dQ = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
+                let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * keyWidth)
+                defer { for buffer in [k, kT, p, vT, dK, dV, q, dO, dQ, scores] { buffer.deallocate() } }
+                for tile in range {
+                    let group = tile / heads, head = tile % heads
+                    gatherRows(of: key, group: group, head: head, into: k)
+                    gatherKeys(group: group, head: head, transposedInto: kT)
+                    gatherValues(group: group, head: head, transposedInto: vT)
+                    dK.update(repeating: 0, count: keyWidth * d)
+                    dV.update(repeating: 0, count: keyWidth * d)
+                    for b in 0..<blocks {
+                        let (real, padded) = blockRows(b)
+                        gatherQueries(group: group, head: head, block: b, into: q, scaled: true)
+                        gatherOutputGradient(g, group: group, head: head, block: b, into: dO)
+                        AttentionTileAVX512.probabilities(q: q, kT: kT, rows: padded, keys: keys, width: keyWidth,
+                                                          headDimension: d, p: p)
+                        AttentionTileAVX512.backward(q: q, k: k, vT: vT, p: p, dO: dO, queries: real, rows: padded,
+                                                     keys: keys, width: keyWidth, headDimension: d,
+                                                     scores: scores, dQ: dQ, dK: dK, dV: dV)
+                        if let gradQuery {
+                            let stride = query.tensor.shape[1]
+                            let base = gradQuery + query.column + head * d
+                            let start = queryGroups.groupStarts[group], first = b * block
+                            for r in 0..<real {
+                                copyHeadRow(base + (start + queryGroups.tokenOffsets[first + r]) * stride, dQ + r * d,
+                                            count: d, scale: scale)
+                            }
+                        }
+                    }
+                    for (target, operand, rowsOf) in [(gradKey, key, dK), (gradValue, value, dV)] {
+                        guard let target else { continue }
+                        let stride = operand.tensor.shape[1]
+                        let base = target + operand.column + head * d
+                        let start = keyGroups.groupStarts[group]
+                        for j in 0..<keys {
+                            copyHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, rowsOf + j * d, count: d)
+                        }
+                    }
+                }
+            }
+        }
+        for (id, buffer) in buffers {
+            let owner = [query.tensor, key.tensor, value.tensor].first { ObjectIdentifier($0) == id }!
+            owner.accumulateGrad(owned: buffer)
+        }
+    }
+    #else
+    func fused() -> Tensor { fatalError("GroupedAttentionPlan.fused: needs x86-64") }
+    #endif
+}

@@ -1,0 +1,182 @@
+#if arch(x86_64)
+/// The arithmetic of fused attention for one head of one group of tokens (a window, or a block of
+/// up to 64 queries of a global attention) on AVX-512 processors, over operands already gathered
+/// into small row-major scratch buffers that stay in L1.
+///
+/// Shapes, with `n` queries padded to `rows` (a multiple of 8), `m ≤ 64` keys padded to `width`
+/// (a multiple of 16) and head dimension `d` (16, 32, 48 or 64):
+/// - `q [rows, d]` (queries already multiplied by the attention scale), `kT [d, width]`,
+///   `v [width, d]`; probabilities `p [rows, width]` and the result `o [rows, d]`.
+/// Padded key columns get probability 0 and padded query rows are never read back, so padding
+/// only costs arithmetic: Twins' 49-token windows compute 56 × 64 scores for 49 × 49.
+///
+/// Every product is one shape of micro-kernel — 8 rows by 32 (or 16) columns, `c[r, :] = Σ_t
+/// a(r, t) · b[t, :]` with `a` addressed through a row and a column stride — so `q·kᵀ`, `p·v`
+/// and the transposed products of the backward pass (`pᵀ·dO`, `dSᵀ·q`) all run on one register tile.
+public enum AttentionTileAVX512 {
+    public typealias Vector = SIMD16<Float>
+
+    /// Whether keys and head dimension fit the tile: `m ≤ 64` keys (one softmax row of up to four
+    /// vectors) and `d` a multiple of 16 up to 64.
+    public static func supports(keys: Int, headDimension: Int) -> Bool {
+        keys >= 1 && keys <= 64 && headDimension >= 16 && headDimension <= 64 && headDimension % 16 == 0
+    }
+
+    /// `c[r, j] (+)= Σ_{t < depth} a[r·aRow + t·aColumn] · b[t·ldb + j]` for the 8 rows × 16
+    /// columns at `c`; `accumulate` adds to what `c` holds.
+    @inline(__always)
+    static func block(a: UnsafePointer<Float>, aRow: Int, aColumn: Int, b: UnsafePointer<Float>, ldb: Int, depth: Int,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector()
+        var c4 = Vector(), c5 = Vector(), c6 = Vector(), c7 = Vector()
+        var a0 = a, bt = UnsafeRawPointer(b)
+        let step = ldb * MemoryLayout<Float>.stride
+        for _ in 0..<depth {
+            let bv = bt.loadUnaligned(as: Vector.self)
+            c0 = c0.addingProduct(Vector(repeating: a0[0]), bv)
+            c1 = c1.addingProduct(Vector(repeating: a0[aRow]), bv)
+            c2 = c2.addingProduct(Vector(repeating: a0[2 * aRow]), bv)
+            c3 = c3.addingProduct(Vector(repeating: a0[3 * aRow]), bv)
+            c4 = c4.addingProduct(Vector(repeating: a0[4 * aRow]), bv)
+            c5 = c5.addingProduct(Vector(repeating: a0[5 * aRow]), bv)
+            c6 = c6.addingProduct(Vector(repeating: a0[6 * aRow]), bv)
+            c7 = c7.addingProduct(Vector(repeating: a0[7 * aRow]), bv)
+            a0 += aColumn
+            bt += step
+        }
+        let out = UnsafeMutableRawPointer(c)
+        let rowBytes = ldc * MemoryLayout<Float>.stride
+        @inline(__always) func put(_ value: Vector, _ row: Int) {
+            let at = out + row * rowBytes
+            at.storeBytes(of: accumulate ? at.loadUnaligned(as: Vector.self) + value : value, as: Vector.self)
+        }
+        put(c0, 0); put(c1, 1); put(c2, 2); put(c3, 3); put(c4, 4); put(c5, 5); put(c6, 6); put(c7, 7)
+    }
+
+    /// ``block`` over 8 rows × 32 columns: two vectors per row share each broadcast of `a`, so
+    /// the loop issues one FMA per load instead of eight per nine.
+    @inline(__always)
+    static func wideBlock(a: UnsafePointer<Float>, aRow: Int, aColumn: Int, b: UnsafePointer<Float>, ldb: Int, depth: Int,
+                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var l0 = Vector(), l1 = Vector(), l2 = Vector(), l3 = Vector(), l4 = Vector(), l5 = Vector(), l6 = Vector(), l7 = Vector()
+        var h0 = Vector(), h1 = Vector(), h2 = Vector(), h3 = Vector(), h4 = Vector(), h5 = Vector(), h6 = Vector(), h7 = Vector()
+        var a0 = a, bt = UnsafeRawPointer(b)
+        let step = ldb * MemoryLayout<Float>.stride
+        for _ in 0..<depth {
+            let low = bt.loadUnaligned(as: Vector.self), high = bt.loadUnaligned(fromByteOffset: 64, as: Vector.self)
+            var x = Vector(repeating: a0[0])
+            l0 = l0.addingProduct(x, low); h0 = h0.addingProduct(x, high)
+            x = Vector(repeating: a0[aRow])
+            l1 = l1.addingProduct(x, low); h1 = h1.addingProduct(x, high)
+            x = Vector(repeating: a0[2 * aRow])
+            l2 = l2.addingProduct(x, low); h2 = h2.addingProduct(x, high)
+            x = Vector(repeating: a0[3 * aRow])
+            l3 = l3.addingProduct(x, low); h3 = h3.addingProduct(x, high)
+            x = Vector(repeating: a0[4 * aRow])
+            l4 = l4.addingProduct(x, low); h4 = h4.addingProduct(x, high)
+            x = Vector(repeating: a0[5 * aRow])
+            l5 = l5.addingProduct(x, low); h5 = h5.addingProduct(x, high)
+            x = Vector(repeating: a0[6 * aRow])
+            l6 = l6.addingProduct(x, low); h6 = h6.addingProduct(x, high)
+            x = Vector(repeating: a0[7 * aRow])
+            l7 = l7.addingProduct(x, low); h7 = h7.addingProduct(x, high)
+            a0 += aColumn
+            bt += step
+        }
+        let out = UnsafeMutableRawPointer(c)
+        let rowBytes = ldc * MemoryLayout<Float>.stride
+        @inline(__always) func put(_ low: Vector, _ high: Vector, _ row: Int) {
+            let at = out + row * rowBytes
+            if accumulate {
+                at.storeBytes(of: at.loadUnaligned(as: Vector.self) + low, as: Vector.self)
+                at.storeBytes(of: at.loadUnaligned(fromByteOffset: 64, as: Vector.self) + high, toByteOffset: 64, as: Vector.self)
+            } else {
+                at.storeBytes(of: low, as: Vector.self)
+                at.storeBytes(of: high, toByteOffset: 64, as: Vector.self)
+            }
+        }
+        put(l0, h0, 0); put(l1, h1, 1); put(l2, h2, 2); put(l3, h3, 3)
+        put(l4, h4, 4); put(l5, h5, 5); put(l6, h6, 6); put(l7, h7, 7)
+    }
+
+    /// `c [rows, columns] (+)= a · b` through ``wideBlock`` and ``block``: `rows` a multiple of
+    /// 8, `columns` of 16.
+    @inline(__always)
+    static func product(a: UnsafePointer<Float>, aRow: Int, aColumn: Int, b: UnsafePointer<Float>, ldb: Int, depth: Int,
+                        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool) {
+        var r = 0
+        while r < rows {
+            var j = 0
+            while j + 32 <= columns {
+                wideBlock(a: a + r * aRow, aRow: aRow, aColumn: aColumn, b: b + j, ldb: ldb, depth: depth,
+                          c: c + r * ldc + j, ldc: ldc, accumulate: accumulate)
+                j += 32
+            }
+            if j < columns {
+                block(a: a + r * aRow, aRow: aRow, aColumn: aColumn, b: b + j, ldb: ldb, depth: depth,
+                      c: c + r * ldc + j, ldc: ldc, accumulate: accumulate)
+            }
+            r += 8
+        }
+    }
+
+    /// Forward: `p = softmax(q·kT)` and `o = p·v`.
+    public static func forward(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                               rows: Int, keys: Int, width: Int, headDimension d: Int,
+                               p: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>) {
+        probabilities(q: q, kT: kT, rows: rows, keys: keys, width: width, headDimension: d, p: p)
+        product(a: p, aRow: width, aColumn: 1, b: v, ldb: d, depth: keys, c: o, ldc: d,
+                rows: rows, columns: d, accumulate: false)
+    }
+
+    /// `p = softmax(q·kT)` over the first `keys` columns, the rest 0: the forward pass's
+    /// probabilities, recomputed bit for bit by the backward pass instead of being kept (writing
+    /// and re-reading them cost more memory traffic than the product and exponentials).
+    public static func probabilities(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, rows: Int, keys: Int, width: Int,
+                                     headDimension d: Int, p: UnsafeMutablePointer<Float>) {
+        product(a: q, aRow: d, aColumn: 1, b: kT, ldb: width, depth: d, c: p, ldc: width,
+                rows: rows, columns: width, accumulate: false)
+        if keys < width {
+            for r in 0..<rows { (p + r * width + keys).update(repeating: -.infinity, count: width - keys) }
+        }
+        SoftmaxAVX512.forward(p, p, rows: rows, width: width)
+    }
+
+    /// Backward for `queries ≤ rows` real queries: from `dO [rows, d]` (padded rows zero), the
+    /// saved probabilities `p`, `k [width, d]` and `vT [d, width]`, writes `dQ = dS·k`
+    /// (`[rows, d]`, before the attention scale) and adds `dSᵀ·q` to `dK` and `pᵀ·dO` to `dV`
+    /// (both `[width, d]`), with `dS = p ⊙ (dP − rowsum(p ⊙ dP))`, `dP = dO·vT`. `scores` is
+    /// `[rows, width]` scratch.
+    public static func backward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, vT: UnsafePointer<Float>,
+                                p: UnsafePointer<Float>, dO: UnsafePointer<Float>,
+                                queries: Int, rows: Int, keys: Int, width: Int, headDimension d: Int,
+                                scores: UnsafeMutablePointer<Float>, dQ: UnsafeMutablePointer<Float>,
+                                dK: UnsafeMutablePointer<Float>, dV: UnsafeMutablePointer<Float>) {
+        product(a: dO, aRow: d, aColumn: 1, b: vT, ldb: width, depth: d, c: scores, ldc: width,
+                rows: rows, columns: width, accumulate: false)
+        let vectors = width / 16
+        for r in 0..<queries {
+            let pRow = UnsafeRawPointer(p + r * width), sRow = UnsafeMutableRawPointer(scores + r * width)
+            var dot = Vector()
+            for v in 0..<vectors {
+                dot = dot.addingProduct(pRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self),
+                                        sRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self))
+            }
+            let shift = Vector(repeating: SoftmaxAVX512.horizontalSum(dot))
+            for v in 0..<vectors {
+                let probability = pRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self)
+                let gradient = sRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self)
+                sRow.storeBytes(of: probability * (gradient - shift), toByteOffset: 64 * v, as: Vector.self)
+            }
+        }
+        product(a: scores, aRow: width, aColumn: 1, b: k, ldb: d, depth: keys, c: dQ, ldc: d,
+                rows: rows, columns: d, accumulate: false)
+        // Key rows past the last multiple of 8 would only add zeros.
+        let keyRows = (keys + 7) / 8 * 8
+        product(a: scores, aRow: 1, aColumn: width, b: q, ldb: d, depth: queries, c: dK, ldc: d,
+                rows: keyRows, columns: d, accumulate: true)
+        product(a: p, aRow: 1, aColumn: width, b: dO, ldb: d, depth: queries, c: dV, ldc: d,
+                rows: keyRows, columns: d, accumulate: true)
+    }
+}
+#endif
