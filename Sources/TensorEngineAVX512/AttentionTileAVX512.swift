@@ -1,4 +1,6 @@
 #if arch(x86_64)
+import CKernelIntrinsics
+
 /// The arithmetic of fused attention for one head of one group of tokens (a window, or a block of
 /// up to 64 queries of a global attention) on AVX-512 processors, over operands already gathered
 /// into small row-major scratch buffers that stay in L1.
@@ -32,7 +34,7 @@ public enum AttentionTileAVX512 {
         var a0 = a, bt = UnsafeRawPointer(b)
         let step = ldb * MemoryLayout<Float>.stride
         for _ in 0..<depth {
-            let bv = bt.loadUnaligned(as: Vector.self)
+            let bv = runner_load16(bt)
             c0 = c0.addingProduct(Vector(repeating: a0[0]), bv)
             c1 = c1.addingProduct(Vector(repeating: a0[aRow]), bv)
             c2 = c2.addingProduct(Vector(repeating: a0[2 * aRow]), bv)
@@ -48,7 +50,7 @@ public enum AttentionTileAVX512 {
         let rowBytes = ldc * MemoryLayout<Float>.stride
         @inline(__always) func put(_ value: Vector, _ row: Int) {
             let at = out + row * rowBytes
-            at.storeBytes(of: accumulate ? at.loadUnaligned(as: Vector.self) + value : value, as: Vector.self)
+            runner_store16(at, accumulate ? runner_load16(at) + value : value)
         }
         put(c0, 0); put(c1, 1); put(c2, 2); put(c3, 3); put(c4, 4); put(c5, 5); put(c6, 6); put(c7, 7)
     }
@@ -63,7 +65,7 @@ public enum AttentionTileAVX512 {
         var a0 = a, bt = UnsafeRawPointer(b)
         let step = ldb * MemoryLayout<Float>.stride
         for _ in 0..<depth {
-            let low = bt.loadUnaligned(as: Vector.self), high = bt.loadUnaligned(fromByteOffset: 64, as: Vector.self)
+            let low = runner_load16(bt), high = runner_load16(bt + 64)
             var x = Vector(repeating: a0[0])
             l0 = l0.addingProduct(x, low); h0 = h0.addingProduct(x, high)
             x = Vector(repeating: a0[aRow])
@@ -88,11 +90,11 @@ public enum AttentionTileAVX512 {
         @inline(__always) func put(_ low: Vector, _ high: Vector, _ row: Int) {
             let at = out + row * rowBytes
             if accumulate {
-                at.storeBytes(of: at.loadUnaligned(as: Vector.self) + low, as: Vector.self)
-                at.storeBytes(of: at.loadUnaligned(fromByteOffset: 64, as: Vector.self) + high, toByteOffset: 64, as: Vector.self)
+                runner_store16(at, runner_load16(at) + low)
+                runner_store16(at + 64, runner_load16(at + 64) + high)
             } else {
-                at.storeBytes(of: low, as: Vector.self)
-                at.storeBytes(of: high, toByteOffset: 64, as: Vector.self)
+                runner_store16(at, low)
+                runner_store16(at + 64, high)
             }
         }
         put(l0, h0, 0); put(l1, h1, 1); put(l2, h2, 2); put(l3, h3, 3)
@@ -159,14 +161,14 @@ public enum AttentionTileAVX512 {
             let pRow = UnsafeRawPointer(p + r * width), sRow = UnsafeMutableRawPointer(scores + r * width)
             var dot = Vector()
             for v in 0..<vectors {
-                dot = dot.addingProduct(pRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self),
-                                        sRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self))
+                dot = dot.addingProduct(runner_load16(pRow + 64 * v),
+                                        runner_load16(sRow + 64 * v))
             }
             let shift = Vector(repeating: SoftmaxAVX512.horizontalSum(dot))
             for v in 0..<vectors {
-                let probability = pRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self)
-                let gradient = sRow.loadUnaligned(fromByteOffset: 64 * v, as: Vector.self)
-                sRow.storeBytes(of: probability * (gradient - shift), toByteOffset: 64 * v, as: Vector.self)
+                let probability = runner_load16(pRow + 64 * v)
+                let gradient = runner_load16(sRow + 64 * v)
+                runner_store16(sRow + 64 * v, probability * (gradient - shift))
             }
         }
         product(a: scores, aRow: width, aColumn: 1, b: k, ldb: d, depth: keys, c: dQ, ldc: d,

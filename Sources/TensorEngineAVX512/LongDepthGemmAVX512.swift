@@ -114,12 +114,12 @@ public enum LongDepthGemmAVX512 {
         let ahead = depthBlock * lda
         for _ in 0..<depth {
             runner_prefetch(aRow + ahead)
-            let b0 = bRow.loadUnaligned(as: V.self)
-            let b1 = vectors > 1 ? bRow.loadUnaligned(fromByteOffset: 64, as: V.self) : V()
-            let b2 = vectors > 2 ? bRow.loadUnaligned(fromByteOffset: 128, as: V.self) : V()
-            let b3 = vectors > 3 ? bRow.loadUnaligned(fromByteOffset: 192, as: V.self) : V()
-            let b4 = vectors > 4 ? bRow.loadUnaligned(fromByteOffset: 256, as: V.self) : V()
-            let b5 = vectors > 5 ? bRow.loadUnaligned(fromByteOffset: 320, as: V.self) : V()
+            let b0 = runner_load16(bRow)
+            let b1 = vectors > 1 ? runner_load16(bRow + 64) : V()
+            let b2 = vectors > 2 ? runner_load16(bRow + 128) : V()
+            let b3 = vectors > 3 ? runner_load16(bRow + 192) : V()
+            let b4 = vectors > 4 ? runner_load16(bRow + 256) : V()
+            let b5 = vectors > 5 ? runner_load16(bRow + 320) : V()
             var x: V
             x = V(repeating: aRow[0])
             c00.addProduct(x, b0)
@@ -198,9 +198,9 @@ public enum LongDepthGemmAVX512 {
             let destination = UnsafeMutableRawPointer(row + offset)
             var value = v * alpha
             if beta != 0 {
-                value.addProduct(destination.loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
+                value.addProduct(runner_load16(destination), SIMD16(repeating: beta))
             }
-            destination.storeBytes(of: value, as: SIMD16<Float>.self)
+            runner_store16(destination, value)
         }
         store(v0, 0)
         if vectors > 1 { store(v1, 16) }

@@ -127,8 +127,8 @@ public enum SmallGemmAVX512 {
         for _ in 0..<k {
             runner_prefetch(ahead)
             ahead += prefetchStep
-            let b0 = UnsafeRawPointer(b).loadUnaligned(as: V.self)
-            let b1 = UnsafeRawPointer(b + 16).loadUnaligned(as: V.self)
+            let b0 = runner_load16(UnsafeRawPointer(b))
+            let b1 = runner_load16(UnsafeRawPointer(b + 16))
             var x = V(repeating: a0[offset])
             c00.addProduct(x, b0); c01.addProduct(x, b1)
             x = V(repeating: a1[offset])
@@ -169,15 +169,15 @@ public enum SmallGemmAVX512 {
         }
         if columns == tileColumns {
             if let bias {
-                v0 += UnsafeRawPointer(bias).loadUnaligned(as: SIMD16<Float>.self)
-                v1 += UnsafeRawPointer(bias + 16).loadUnaligned(as: SIMD16<Float>.self)
+                v0 += runner_load16(UnsafeRawPointer(bias))
+                v1 += runner_load16(UnsafeRawPointer(bias + 16))
             }
             if beta != 0 {
-                v0.addProduct(UnsafeRawPointer(row).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
-                v1.addProduct(UnsafeRawPointer(row + 16).loadUnaligned(as: SIMD16<Float>.self), SIMD16(repeating: beta))
+                v0.addProduct(runner_load16(UnsafeRawPointer(row)), SIMD16(repeating: beta))
+                v1.addProduct(runner_load16(UnsafeRawPointer(row + 16)), SIMD16(repeating: beta))
             }
-            UnsafeMutableRawPointer(row).storeBytes(of: v0, as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(row + 16).storeBytes(of: v1, as: SIMD16<Float>.self)
+            runner_store16(row, v0)
+            runner_store16(row + 16, v1)
         } else {
             // A partial tile (a 49-column window product leaves 17 columns): masked moves of the
             // valid lanes; nothing past `columns` is read or written.

@@ -1,4 +1,6 @@
 #if arch(x86_64)
+import CKernelIntrinsics
+
 /// Softmax over short rows on AVX-512 processors: the attention probabilities of window
 /// attention, `[B·windows, heads, 64, 64]` with rows of 64 keys (16 with SwinV2's 4 × 4 windows),
 /// about a million rows per training step of SwinV2-T. Blocks of 16 rows (8 KiB in and out, in
@@ -40,18 +42,16 @@ public enum SoftmaxAVX512 {
                     let shift = V(repeating: shifts[r])
                     let rowX = xBlock + r * rowBytes, rowY = yBlock + r * rowBytes
                     for v in 0..<vectors {
-                        rowY.storeBytes(of: expOfNonPositive(rowX.loadUnaligned(fromByteOffset: 64 * v, as: V.self) - shift),
-                                        toByteOffset: 64 * v, as: V.self)
+                        runner_store16(rowY + 64 * v, expOfNonPositive(runner_load16(rowX + 64 * v) - shift))
                     }
                 }
                 for r in 0..<count {
                     let rowY = yBlock + r * rowBytes
-                    var sum = rowY.loadUnaligned(as: V.self)
-                    for v in 1..<vectors { sum += rowY.loadUnaligned(fromByteOffset: 64 * v, as: V.self) }
+                    var sum = runner_load16(rowY)
+                    for v in 1..<vectors { sum += runner_load16(rowY + 64 * v) }
                     let scale = V(repeating: 1 / horizontalSum(sum))
                     for v in 0..<vectors {
-                        rowY.storeBytes(of: rowY.loadUnaligned(fromByteOffset: 64 * v, as: V.self) * scale,
-                                        toByteOffset: 64 * v, as: V.self)
+                        runner_store16(rowY + 64 * v, runner_load16(rowY + 64 * v) * scale)
                     }
                 }
                 start += count
@@ -66,8 +66,8 @@ public enum SoftmaxAVX512 {
     /// The largest float of a row of `vectors` vectors, NaN skipped (−∞ if all are NaN).
     @inline(__always)
     static func rowMaximum(_ row: UnsafeRawPointer, vectors: Int) -> Float {
-        var m = row.loadUnaligned(as: SIMD16<Float>.self)
-        for v in 1..<vectors { m = larger(m, row.loadUnaligned(fromByteOffset: 64 * v, as: SIMD16<Float>.self)) }
+        var m = runner_load16(row)
+        for v in 1..<vectors { m = larger(m, runner_load16(row + 64 * v)) }
         return horizontalMaximum(m)
     }
 
