@@ -122,22 +122,37 @@ public enum AttentionTileAVX512 {
         }
     }
 
-    /// Forward: `p = softmax(q·kT)` and `o = p·v`.
+    /// Forward: `p = softmax(q·kT + bias)` and `o = p·v`.
     public static func forward(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                rows: Int, keys: Int, width: Int, headDimension d: Int,
+                               bias: UnsafePointer<Float>?, biasRows: Int,
                                p: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>) {
-        probabilities(q: q, kT: kT, rows: rows, keys: keys, width: width, headDimension: d, p: p)
+        probabilities(q: q, kT: kT, rows: rows, keys: keys, width: width, headDimension: d,
+                      bias: bias, biasRows: biasRows, p: p)
         product(a: p, aRow: width, aColumn: 1, b: v, ldb: d, depth: keys, c: o, ldc: d,
                 rows: rows, columns: d, accumulate: false)
     }
 
-    /// `p = softmax(q·kT)` over the first `keys` columns, the rest 0: the forward pass's
+    /// `p = softmax(q·kT + bias)` over the first `keys` columns, the rest 0: the forward pass's
     /// probabilities, recomputed bit for bit by the backward pass instead of being kept (writing
-    /// and re-reading them cost more memory traffic than the product and exponentials).
+    /// and re-reading them cost more memory traffic than the product and exponentials). `bias`,
+    /// when given, is `[biasRows, keys]` (a position bias plus mask for these query rows).
     public static func probabilities(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, rows: Int, keys: Int, width: Int,
-                                     headDimension d: Int, p: UnsafeMutablePointer<Float>) {
+                                     headDimension d: Int, bias: UnsafePointer<Float>?, biasRows: Int,
+                                     p: UnsafeMutablePointer<Float>) {
         product(a: q, aRow: d, aColumn: 1, b: kT, ldb: width, depth: d, c: p, ldc: width,
                 rows: rows, columns: width, accumulate: false)
+        if let bias {
+            for r in 0..<biasRows {
+                let row = p + r * width, add = bias + r * keys
+                var j = 0
+                while j + 16 <= keys {
+                    runner_store16(row + j, runner_load16(row + j) + runner_load16(add + j))
+                    j += 16
+                }
+                while j < keys { row[j] += add[j]; j += 1 }
+            }
+        }
         if keys < width {
             for r in 0..<rows { (p + r * width + keys).update(repeating: -.infinity, count: width - keys) }
         }
@@ -148,7 +163,7 @@ public enum AttentionTileAVX512 {
     /// saved probabilities `p`, `k [width, d]` and `vT [d, width]`, writes `dQ = dS·k`
     /// (`[rows, d]`, before the attention scale) and adds `dSᵀ·q` to `dK` and `pᵀ·dO` to `dV`
     /// (both `[width, d]`), with `dS = p ⊙ (dP − rowsum(p ⊙ dP))`, `dP = dO·vT`. `scores` is
-    /// `[rows, width]` scratch.
+    /// `[rows, width]` scratch and holds `dS` (the logits' gradient) of the real rows afterwards.
     public static func backward(q: UnsafePointer<Float>, k: UnsafePointer<Float>, vT: UnsafePointer<Float>,
                                 p: UnsafePointer<Float>, dO: UnsafePointer<Float>,
                                 queries: Int, rows: Int, keys: Int, width: Int, headDimension d: Int,

@@ -18,6 +18,26 @@ extension Tensor {
         }
     }
 
+    /// What shapes the attention logits beyond `scale · Q·Kᵀ`: SwinV2's cosine attention with a
+    /// learned temperature per head, a position bias per head and the shifted windows' mask.
+    public struct AttentionLogits {
+        /// Cosine attention: queries and keys L2-normalised per head (`F.normalize`, ε = 1e-12)
+        /// and their products times `temperature[h]` (`heads` elements, differentiable) instead
+        /// of the scale.
+        public var temperature: Tensor?
+        /// `[heads, n, m]` added to every group's logits (differentiable).
+        public var bias: Tensor?
+        /// `[windows, n, m]` added to group `g`'s logits with `g % windows` (a constant: the
+        /// −100 entries that keep shifted windows' regions apart).
+        public var mask: Tensor?
+
+        public init(temperature: Tensor? = nil, bias: Tensor? = nil, mask: Tensor? = nil) {
+            self.temperature = temperature
+            self.bias = bias
+            self.mask = mask
+        }
+    }
+
     /// For every group `g` and head `h`: `softmax(scale · Q·Kᵀ) · V` with `Q` the query rows of
     /// `queryGroups`' group `g` (head `h`'s `d` columns) and `K`, `V` the rows of `keyGroups`'
     /// group `g`. The result is `[query rows, heads·d]`: each query token's row holds its heads
@@ -28,18 +48,20 @@ extension Tensor {
     /// per group and `d` a multiple of 16 up to 64, the whole attention of a group and head runs
     /// in L1 (``AttentionTileAVX512``), and the backward pass recomputes the probabilities rather
     /// than keeping them; otherwise it is composed from gathers, batched products and a softmax.
+    /// `logits` adds cosine attention, a position bias and a mask (see ``AttentionLogits``).
     public static func groupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
                                         heads: Int, headDimension d: Int,
-                                        queryGroups: TokenGroups, keyGroups: TokenGroups, scale: Float) -> Tensor {
+                                        queryGroups: TokenGroups, keyGroups: TokenGroups, scale: Float,
+                                        logits: AttentionLogits = AttentionLogits()) -> Tensor {
         groupedAttention(query: query, key: key, value: value, heads: heads, headDimension: d,
-                         queryGroups: queryGroups, keyGroups: keyGroups, scale: scale, allowFused: true)
+                         queryGroups: queryGroups, keyGroups: keyGroups, scale: scale, logits: logits, allowFused: true)
     }
 
-    /// ``groupedAttention(query:key:value:heads:headDimension:queryGroups:keyGroups:scale:)``,
+    /// ``groupedAttention(query:key:value:heads:headDimension:queryGroups:keyGroups:scale:logits:)``,
     /// optionally kept on the composed path (tests compare the two).
     static func groupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
                                  heads: Int, headDimension d: Int, queryGroups: TokenGroups, keyGroups: TokenGroups,
-                                 scale: Float, allowFused: Bool) -> Tensor {
+                                 scale: Float, logits: AttentionLogits = AttentionLogits(), allowFused: Bool) -> Tensor {
         let op = "groupedAttention"
         let width = heads * d
         for (name, operand) in [("query", query), ("key", key), ("value", value)] {
@@ -51,12 +73,24 @@ extension Tensor {
         guard queryGroups.groups == keyGroups.groups, key.tensor.shape[0] == value.tensor.shape[0] else {
             EngineError.fail(op, "needs as many key groups as query groups (\(keyGroups.groups) vs \(queryGroups.groups)) and keys and values of the same rows")
         }
+        let (n, m) = (queryGroups.tokens, keyGroups.tokens)
+        if let temperature = logits.temperature, temperature.count != heads {
+            EngineError.shapeMismatch(op, temperature.shape, [heads], "the temperature needs one element per head")
+        }
+        if let bias = logits.bias, bias.shape != [heads, n, m] {
+            EngineError.shapeMismatch(op, bias.shape, [heads, n, m], "the bias must be [heads, queries, keys]")
+        }
+        if let mask = logits.mask, mask.rank != 3 || mask.shape[1] != n || mask.shape[2] != m || mask.shape[0] < 1
+            || queryGroups.groups % mask.shape[0] != 0 {
+            EngineError.shapeMismatch(op, mask.shape, [queryGroups.groups, n, m],
+                                      "the mask must be [windows, queries, keys] with windows dividing the \(queryGroups.groups) groups")
+        }
         guard let queryOrder = queryGroups.rowOrder(rows: query.tensor.shape[0]),
               let keyOrder = keyGroups.rowOrder(rows: key.tensor.shape[0]) else {
             EngineError.fail(op, "every group row must lie inside its tensor and no row may belong to two groups")
         }
         let plan = GroupedAttentionPlan(query: query, key: key, value: value, heads: heads, d: d,
-                                        queryGroups: queryGroups, keyGroups: keyGroups, scale: scale,
+                                        queryGroups: queryGroups, keyGroups: keyGroups, scale: scale, logits: logits,
                                         queryRowsCovered: queryOrder.count == query.tensor.shape[0],
                                         keyRowsCovered: keyOrder.count == key.tensor.shape[0])
         if allowFused, plan.fuses {
@@ -64,23 +98,39 @@ extension Tensor {
         }
         return composedGroupedAttention(query: query, key: key, value: value, heads: heads, headDimension: d,
                                         queryOrder: queryOrder, keyOrder: keyOrder, groups: queryGroups.groups,
-                                        scale: scale)
+                                        scale: scale, logits: logits)
     }
 
     /// The same attention from the engine's differentiable ops: gather each group's rows, split
     /// heads, batched products and softmax, then put rows back in place.
     private static func composedGroupedAttention(query: AttentionOperand, key: AttentionOperand, value: AttentionOperand,
                                                  heads: Int, headDimension d: Int, queryOrder: [Int32], keyOrder: [Int32],
-                                                 groups: Int, scale: Float) -> Tensor {
+                                                 groups: Int, scale: Float, logits: AttentionLogits) -> Tensor {
         let width = heads * d
         func split(_ operand: AttentionOperand, _ order: [Int32]) -> Tensor {
             let tokens = order.count / groups
             return operand.tensor.gatherRows(order).sliced(axis: 1, range: operand.column..<(operand.column + width))
                 .reshaped([groups, tokens, heads, d]).permuted([0, 2, 1, 3]).reshaped([groups * heads, tokens, d])
         }
-        let q = split(query, queryOrder), k = split(key, keyOrder), v = split(value, keyOrder)
-        let attended = q.matmul(k, transposeOther: true, scale: scale).softmax(axis: -1).matmul(v)
-        let queriesPerGroup = queryOrder.count / groups
+        var q = split(query, queryOrder), k = split(key, keyOrder)
+        let v = split(value, keyOrder)
+        let queriesPerGroup = queryOrder.count / groups, keysPerGroup = keyOrder.count / groups
+        var scores: Tensor
+        if let temperature = logits.temperature {
+            q = q.l2Normalized(axis: -1)
+            k = k.l2Normalized(axis: -1)
+            scores = q.matmul(k, transposeOther: true).reshaped([groups, heads, queriesPerGroup, keysPerGroup])
+                * temperature.reshaped([1, heads, 1, 1])
+        } else {
+            scores = q.matmul(k, transposeOther: true, scale: scale).reshaped([groups, heads, queriesPerGroup, keysPerGroup])
+        }
+        if let bias = logits.bias { scores = scores + bias.reshaped([1, heads, queriesPerGroup, keysPerGroup]) }
+        if let mask = logits.mask {
+            let windows = mask.shape[0]
+            scores = scores.reshaped([groups / windows, windows, heads, queriesPerGroup, keysPerGroup])
+                + mask.reshaped([1, windows, 1, queriesPerGroup, keysPerGroup])
+        }
+        let attended = scores.reshaped([groups * heads, queriesPerGroup, keysPerGroup]).softmax(axis: -1).matmul(v)
         let grouped = attended.reshaped([groups, heads, queriesPerGroup, d]).permuted([0, 2, 1, 3])
             .reshaped([queryOrder.count, width])                                                  // rows in group order
         let rows = query.tensor.shape[0]
@@ -127,16 +177,22 @@ struct GroupedAttentionPlan {
     let heads: Int, d: Int
     let queryGroups: TokenGroups, keyGroups: TokenGroups
     let scale: Float
+    let logits: Tensor.AttentionLogits
     let queryRowsCovered: Bool, keyRowsCovered: Bool
 
     /// Query rows per tile: one block of the probabilities is at most 64 × 64.
     static let blockQueries = 64
+    /// `F.normalize`'s floor on a norm.
+    static let normFloor: Float = 1e-12
 
     var queries: Int { queryGroups.tokens }
     var keys: Int { keyGroups.tokens }
     /// Keys padded to whole vectors.
     var keyWidth: Int { (keys + 15) / 16 * 16 }
     var blocks: Int { (queries + Self.blockQueries - 1) / Self.blockQueries }
+    var cosine: Bool { logits.temperature != nil }
+    /// Windows of the mask (1 without one): group `g` adds window `g % windows`.
+    var windows: Int { logits.mask?.shape[0] ?? 1 }
     /// Query rows of `block` and the same padded to a multiple of 8.
     func blockRows(_ block: Int) -> (real: Int, padded: Int) {
         let real = min(Self.blockQueries, queries - block * Self.blockQueries)
@@ -160,13 +216,46 @@ struct GroupedAttentionPlan {
     }
 
     #if arch(x86_64)
+    /// Per head, what the normalised (or raw) queries are multiplied by: the temperature, or the scale.
+    private func queryFactors() -> [Float] {
+        guard let temperature = logits.temperature else { return [Float](repeating: scale, count: heads) }
+        return temperature.scalars
+    }
+
+    /// Position bias plus mask per window and head, `[windows, heads, n, m]`, or nil without either.
+    private func additiveLogits() -> Tensor? {
+        if logits.bias == nil && logits.mask == nil { return nil }
+        let block = queries * keys
+        let table = Tensor(uninitializedShape: [windows * heads * block])
+        for w in 0..<windows {
+            for h in 0..<heads {
+                let destination = table.data + (w * heads + h) * block
+                if let bias = logits.bias { destination.update(from: bias.data + h * block, count: block) }
+                else { destination.update(repeating: 0, count: block) }
+                if let mask = logits.mask {
+                    let source = mask.data + w * block
+                    for i in 0..<block { destination[i] += source[i] }
+                }
+            }
+        }
+        return table
+    }
+
+    /// The additive logits of `group`'s head `head` from query row `first` on.
+    private func additive(_ table: Tensor?, group: Int, head: Int, first: Int) -> UnsafePointer<Float>? {
+        table.map { UnsafePointer($0.data + ((group % windows) * heads + head) * queries * keys + first * keys) }
+    }
+
     func fused() -> Tensor {
         let width = heads * d
         let rows = query.tensor.shape[0]
         let out = queryRowsCovered ? Tensor(uninitializedShape: [rows, width]) : Tensor.zeros([rows, width])
-        let recording = Tape.needsRecording([query.tensor, key.tensor, value.tensor])
+        let recording = Tape.needsRecording([query.tensor, key.tensor, value.tensor]
+                                            + [logits.temperature, logits.bias].compactMap { $0 })
         let tiles = queryGroups.groups * heads
         let outData = out.data
+        let factors = queryFactors()
+        let table = additiveLogits()
         OpProfiler.measure(.attention) {
             parallelFor(tiles * blocks, grain: 1) { tasks in
                 let q = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
@@ -174,21 +263,24 @@ struct GroupedAttentionPlan {
                 let v = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
                 let o = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * keyWidth)
-                defer { q.deallocate(); kT.deallocate(); v.deallocate(); o.deallocate(); p.deallocate() }
+                let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(Self.blockQueries, keyWidth))
+                defer { for buffer in [q, kT, v, o, p, norms] { buffer.deallocate() } }
                 var stagedTile = -1
                 for task in tasks {
                     let tile = task / blocks, block = task % blocks
                     let group = tile / heads, head = tile % heads
                     if tile != stagedTile {
-                        gatherKeys(group: group, head: head, transposedInto: kT)
-                        gatherRows(of: value, group: group, head: head, into: v)
+                        gatherKeys(group: group, head: head, transposedInto: kT, inverseNorms: norms)
+                        gatherRows(of: value, group: group, head: head, normalized: false, into: v, inverseNorms: norms)
                         stagedTile = tile
                     }
                     let (real, padded) = blockRows(block)
-                    gatherQueries(group: group, head: head, block: block, into: q, scaled: true)
+                    let first = block * Self.blockQueries
+                    gatherQueries(group: group, head: head, block: block, factor: factors[head], into: q, inverseNorms: norms)
                     AttentionTileAVX512.forward(q: q, kT: kT, v: v, rows: padded, keys: keys, width: keyWidth,
-                                                headDimension: d, p: p, o: o)
-                    let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+                                                headDimension: d, bias: additive(table, group: group, head: head, first: first),
+                                                biasRows: real, p: p, o: o)
+                    let start = queryGroups.groupStarts[group]
                     for r in 0..<real {
                         let row = start + queryGroups.tokenOffsets[first + r]
                         copyHeadRow(outData + row * width + head * d, o + r * d, count: d)
@@ -197,31 +289,64 @@ struct GroupedAttentionPlan {
             }
         }
         if recording {
-            Tape.record(out) { g in self.backward(gradient: g) }
+            Tape.record(out) { g in self.backward(gradient: g, factors: factors, table: table) }
         }
         return out
     }
 
-    /// Head `head`'s keys of `group`, transposed: `kT [d, keyWidth]`, padded columns zero.
-    private func gatherKeys(group: Int, head: Int, transposedInto kT: UnsafeMutablePointer<Float>) {
+    /// `1 / max(‖row‖, ε)` of a head's `d` floats (cosine attention's normalisation).
+    @inline(__always)
+    private func inverseNorm(_ row: UnsafePointer<Float>) -> Float {
+        var sum = SIMD8<Float>()
+        var c = 0
+        while c < d {
+            let value = UnsafeRawPointer(row + c).loadUnaligned(as: SIMD8<Float>.self)
+            sum = sum.addingProduct(value, value)
+            c += 8
+        }
+        return 1 / max(sum.sum().squareRoot(), Self.normFloor)
+    }
+
+    /// Head `head`'s keys of `group`, transposed: `kT [d, keyWidth]`, padded columns zero;
+    /// normalised in cosine attention, with each key's inverse norm in `inverseNorms`.
+    private func gatherKeys(group: Int, head: Int, transposedInto kT: UnsafeMutablePointer<Float>,
+                            inverseNorms: UnsafeMutablePointer<Float>) {
         let stride = key.tensor.shape[1]
         let base = key.tensor.data + key.column + head * d
         let start = keyGroups.groupStarts[group]
-        for j in 0..<keys {
-            transposeHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, count: d, into: kT, column: j, width: keyWidth)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: d) { scratch in
+            let normalized = scratch.baseAddress!
+            for j in 0..<keys {
+                var row = UnsafePointer(base + (start + keyGroups.tokenOffsets[j]) * stride)
+                if cosine {
+                    let factor = inverseNorm(row)
+                    inverseNorms[j] = factor
+                    copyHeadRow(normalized, row, count: d, scale: factor)
+                    row = UnsafePointer(normalized)
+                }
+                transposeHeadRow(row, count: d, into: kT, column: j, width: keyWidth)
+            }
         }
         if keys < keyWidth {
             for c in 0..<d { (kT + c * keyWidth + keys).update(repeating: 0, count: keyWidth - keys) }
         }
     }
 
-    /// Head `head`'s rows of `operand` for `group`'s keys: `[keyWidth, d]`, padded rows zero.
-    private func gatherRows(of operand: Operand, group: Int, head: Int, into buffer: UnsafeMutablePointer<Float>) {
+    /// Head `head`'s rows of `operand` for `group`'s keys: `[keyWidth, d]`, padded rows zero;
+    /// `normalized` divides each by its norm (keys in cosine attention), noted in `inverseNorms`.
+    private func gatherRows(of operand: Operand, group: Int, head: Int, normalized: Bool, into buffer: UnsafeMutablePointer<Float>,
+                            inverseNorms: UnsafeMutablePointer<Float>) {
         let stride = operand.tensor.shape[1]
         let base = operand.tensor.data + operand.column + head * d
         let start = keyGroups.groupStarts[group]
         for j in 0..<keys {
-            copyHeadRow(buffer + j * d, base + (start + keyGroups.tokenOffsets[j]) * stride, count: d)
+            let row = UnsafePointer(base + (start + keyGroups.tokenOffsets[j]) * stride)
+            var factor: Float = 1
+            if normalized {
+                factor = inverseNorm(row)
+                inverseNorms[j] = factor
+            }
+            copyHeadRow(buffer + j * d, row, count: d, scale: factor)
         }
         (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
     }
@@ -239,16 +364,22 @@ struct GroupedAttentionPlan {
         }
     }
 
-    /// The block's query rows of head `head` (times the scale when `scaled`), `[padded, d]`,
-    /// padded rows zero.
-    private func gatherQueries(group: Int, head: Int, block: Int, into q: UnsafeMutablePointer<Float>, scaled: Bool) {
+    /// The block's query rows of head `head` times `factor` (after normalising them in cosine
+    /// attention, inverse norms in `inverseNorms`), `[padded, d]`, padded rows zero.
+    private func gatherQueries(group: Int, head: Int, block: Int, factor: Float, into q: UnsafeMutablePointer<Float>,
+                               inverseNorms: UnsafeMutablePointer<Float>) {
         let stride = query.tensor.shape[1]
         let base = query.tensor.data + query.column + head * d
         let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
         let (real, padded) = blockRows(block)
-        let factor = scaled ? scale : 1
         for r in 0..<real {
-            copyHeadRow(q + r * d, base + (start + queryGroups.tokenOffsets[first + r]) * stride, count: d, scale: factor)
+            let row = UnsafePointer(base + (start + queryGroups.tokenOffsets[first + r]) * stride)
+            var rowFactor = factor
+            if cosine {
+                inverseNorms[r] = inverseNorm(row)
+                rowFactor *= inverseNorms[r]
+            }
+            copyHeadRow(q + r * d, row, count: d, scale: rowFactor)
         }
         (q + real * d).update(repeating: 0, count: (padded - real) * d)
     }
@@ -263,6 +394,28 @@ struct GroupedAttentionPlan {
             copyHeadRow(buffer + r * d, gradient + (start + queryGroups.tokenOffsets[first + r]) * width + head * d, count: d)
         }
         (buffer + real * d).update(repeating: 0, count: (padded - real) * d)
+    }
+
+    /// The gradient of `x / max(‖x‖, ε)` at `x̂ = x·inverseNorm` for the gradient `g` of the
+    /// normalised row: `(g − x̂ (x̂·g)) · inverseNorm` (just `g · inverseNorm` where the floor held),
+    /// written over `g`.
+    @inline(__always)
+    private func normalizationGradient(_ g: UnsafeMutablePointer<Float>, normalized: UnsafePointer<Float>, inverseNorm: Float) {
+        var dot = SIMD8<Float>()
+        var c = 0
+        while c < d {
+            dot = dot.addingProduct(UnsafeRawPointer(g + c).loadUnaligned(as: SIMD8<Float>.self),
+                                    UnsafeRawPointer(normalized + c).loadUnaligned(as: SIMD8<Float>.self))
+            c += 8
+        }
+        let projection = inverseNorm >= 1 / Self.normFloor ? 0 : dot.sum()
+        c = 0
+        while c < d {
+            let gv = UnsafeRawPointer(g + c).loadUnaligned(as: SIMD8<Float>.self)
+            let xv = UnsafeRawPointer(normalized + c).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(g + c).storeBytes(of: (gv - projection * xv) * inverseNorm, as: SIMD8<Float>.self)
+            c += 8
+        }
     }
 
     /// Gradient buffers, one per distinct tensor that wants one; zero-filled unless the roles
@@ -283,16 +436,25 @@ struct GroupedAttentionPlan {
         return buffers
     }
 
-    private func backward(gradient: Tensor) {
+    private func backward(gradient: Tensor, factors: [Float], table: Tensor?) {
         let buffers = gradientBuffers()
-        if buffers.isEmpty { return }
+        let wantBias = logits.bias?.requiresGrad ?? false
+        let wantTemperature = logits.temperature?.requiresGrad ?? false
+        if buffers.isEmpty && !wantBias && !wantTemperature { return }
         let gradQuery = buffers[ObjectIdentifier(query.tensor)].flatMap { query.tensor.requiresGrad ? $0.data : nil }
         let gradKey = buffers[ObjectIdentifier(key.tensor)].flatMap { key.tensor.requiresGrad ? $0.data : nil }
         let gradValue = buffers[ObjectIdentifier(value.tensor)].flatMap { value.tensor.requiresGrad ? $0.data : nil }
         let g = UnsafePointer(gradient.data)
         let tiles = queryGroups.groups * heads
+        // The bias and temperature gradients sum over groups: per-chunk partial sums, a number of
+        // chunks fixed by the sizes alone, added in order — the same result at any thread count.
+        let chunks = min(tiles, 8)
+        let biasCount = heads * queries * keys
+        let biasPartials = wantBias ? Tensor.zeros([chunks * biasCount]) : nil
+        let temperaturePartials = wantTemperature ? Tensor.zeros([chunks * heads]) : nil
+        let biasData = biasPartials?.data, temperatureData = temperaturePartials?.data
         OpProfiler.measure(.attention) {
-            parallelFor(tiles, grain: 1) { range in
+            parallelFor(chunks, grain: 1) { chunkRange in
                 let block = Self.blockQueries
                 let k = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
                 let kT = UnsafeMutablePointer<Float>.allocate(capacity: d * keyWidth)
@@ -304,40 +466,71 @@ struct GroupedAttentionPlan {
                 let dO = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
                 let dQ = UnsafeMutablePointer<Float>.allocate(capacity: block * d)
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * keyWidth)
-                defer { for buffer in [k, kT, p, vT, dK, dV, q, dO, dQ, scores] { buffer.deallocate() } }
-                for tile in range {
-                    let group = tile / heads, head = tile % heads
-                    gatherRows(of: key, group: group, head: head, into: k)
-                    gatherKeys(group: group, head: head, transposedInto: kT)
-                    gatherValues(group: group, head: head, transposedInto: vT)
-                    dK.update(repeating: 0, count: keyWidth * d)
-                    dV.update(repeating: 0, count: keyWidth * d)
-                    for b in 0..<blocks {
-                        let (real, padded) = blockRows(b)
-                        gatherQueries(group: group, head: head, block: b, into: q, scaled: true)
-                        gatherOutputGradient(g, group: group, head: head, block: b, into: dO)
-                        AttentionTileAVX512.probabilities(q: q, kT: kT, rows: padded, keys: keys, width: keyWidth,
-                                                          headDimension: d, p: p)
-                        AttentionTileAVX512.backward(q: q, k: k, vT: vT, p: p, dO: dO, queries: real, rows: padded,
-                                                     keys: keys, width: keyWidth, headDimension: d,
-                                                     scores: scores, dQ: dQ, dK: dK, dV: dV)
-                        if let gradQuery {
-                            let stride = query.tensor.shape[1]
-                            let base = gradQuery + query.column + head * d
-                            let start = queryGroups.groupStarts[group], first = b * block
-                            for r in 0..<real {
-                                copyHeadRow(base + (start + queryGroups.tokenOffsets[first + r]) * stride, dQ + r * d,
-                                            count: d, scale: scale)
+                let keyNorms = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth)
+                let queryNorms = UnsafeMutablePointer<Float>.allocate(capacity: block)
+                defer { for buffer in [k, kT, p, vT, dK, dV, q, dO, dQ, scores, keyNorms, queryNorms] { buffer.deallocate() } }
+                for chunk in chunkRange {
+                    for tile in (tiles * chunk / chunks)..<(tiles * (chunk + 1) / chunks) {
+                        let group = tile / heads, head = tile % heads
+                        let factor = factors[head]
+                        gatherRows(of: key, group: group, head: head, normalized: cosine, into: k, inverseNorms: keyNorms)
+                        gatherKeys(group: group, head: head, transposedInto: kT, inverseNorms: keyNorms)
+                        gatherValues(group: group, head: head, transposedInto: vT)
+                        dK.update(repeating: 0, count: keyWidth * d)
+                        dV.update(repeating: 0, count: keyWidth * d)
+                        for b in 0..<blocks {
+                            let (real, padded) = blockRows(b)
+                            let first = b * block
+                            gatherQueries(group: group, head: head, block: b, factor: factor, into: q, inverseNorms: queryNorms)
+                            gatherOutputGradient(g, group: group, head: head, block: b, into: dO)
+                            AttentionTileAVX512.probabilities(q: q, kT: kT, rows: padded, keys: keys, width: keyWidth, headDimension: d,
+                                                              bias: additive(table, group: group, head: head, first: first),
+                                                              biasRows: real, p: p)
+                            AttentionTileAVX512.backward(q: q, k: k, vT: vT, p: p, dO: dO, queries: real, rows: padded,
+                                                         keys: keys, width: keyWidth, headDimension: d,
+                                                         scores: scores, dQ: dQ, dK: dK, dV: dV)
+                            if let biasData {
+                                let accumulator = biasData + chunk * biasCount + head * queries * keys + first * keys
+                                for r in 0..<real {
+                                    let row = accumulator + r * keys, dS = scores + r * keyWidth
+                                    for j in 0..<keys { row[j] += dS[j] }
+                                }
+                            }
+                            // dQ holds the gradient of q·factor (normalised first in cosine attention).
+                            if cosine {
+                                if let temperatureData {
+                                    // ∂/∂t of (t·q̂)·k̂ᵀ: Σ dQ ⊙ q̂, with q̂ = q / t.
+                                    var sum: Float = 0
+                                    for i in 0..<(real * d) { sum += dQ[i] * q[i] }
+                                    temperatureData[chunk * heads + head] += sum / factor
+                                }
+                                for r in 0..<real {
+                                    let row = dQ + r * d
+                                    for c in 0..<d { q[r * d + c] /= factor; row[c] *= factor }
+                                    normalizationGradient(row, normalized: q + r * d, inverseNorm: queryNorms[r])
+                                }
+                            }
+                            if let gradQuery {
+                                let stride = query.tensor.shape[1]
+                                let base = gradQuery + query.column + head * d
+                                let start = queryGroups.groupStarts[group]
+                                for r in 0..<real {
+                                    copyHeadRow(base + (start + queryGroups.tokenOffsets[first + r]) * stride, dQ + r * d,
+                                                count: d, scale: cosine ? 1 : factor)
+                                }
                             }
                         }
-                    }
-                    for (target, operand, rowsOf) in [(gradKey, key, dK), (gradValue, value, dV)] {
-                        guard let target else { continue }
-                        let stride = operand.tensor.shape[1]
-                        let base = target + operand.column + head * d
-                        let start = keyGroups.groupStarts[group]
-                        for j in 0..<keys {
-                            copyHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, rowsOf + j * d, count: d)
+                        if cosine {
+                            for j in 0..<keys { normalizationGradient(dK + j * d, normalized: k + j * d, inverseNorm: keyNorms[j]) }
+                        }
+                        for (target, operand, rowsOf) in [(gradKey, key, dK), (gradValue, value, dV)] {
+                            guard let target else { continue }
+                            let stride = operand.tensor.shape[1]
+                            let base = target + operand.column + head * d
+                            let start = keyGroups.groupStarts[group]
+                            for j in 0..<keys {
+                                copyHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, rowsOf + j * d, count: d)
+                            }
                         }
                     }
                 }
@@ -346,6 +539,24 @@ struct GroupedAttentionPlan {
         for (id, buffer) in buffers {
             let owner = [query.tensor, key.tensor, value.tensor].first { ObjectIdentifier($0) == id }!
             owner.accumulateGrad(owned: buffer)
+        }
+        if let bias = logits.bias, let biasData {
+            let total = Tensor(uninitializedShape: bias.shape)
+            total.data.update(from: biasData, count: biasCount)
+            for chunk in 1..<chunks {
+                let partial = biasData + chunk * biasCount
+                for i in 0..<biasCount { total.data[i] += partial[i] }
+            }
+            bias.accumulateGrad(owned: total)
+        }
+        if let temperature = logits.temperature, let temperatureData {
+            let total = Tensor(uninitializedShape: temperature.shape)
+            for h in 0..<heads {
+                var sum: Float = 0
+                for chunk in 0..<chunks { sum += temperatureData[chunk * heads + h] }
+                total.data[h] = sum
+            }
+            temperature.accumulateGrad(owned: total)
         }
     }
     #else

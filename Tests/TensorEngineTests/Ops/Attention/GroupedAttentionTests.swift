@@ -119,6 +119,63 @@ import Testing
         }
     }
 
+    /// SwinV2's logits: cosine similarity times a per-head temperature, a position bias per head,
+    /// and a mask per window (group g uses window g % windows).
+    struct CosineCase: CustomTestStringConvertible, Sendable {
+        let heads: Int, d: Int, windows: Int, groups: Int, tokens: Int, masked: Bool
+        var testDescription: String { "\(groups) groups of \(tokens), \(heads) heads of \(d)\(masked ? ", masked" : "")" }
+    }
+
+    static let cosineCases: [CosineCase] = [
+        CosineCase(heads: 2, d: 32, windows: 4, groups: 8, tokens: 16, masked: true),
+        CosineCase(heads: 3, d: 16, windows: 1, groups: 3, tokens: 64, masked: false),
+        CosineCase(heads: 1, d: 16, windows: 2, groups: 4, tokens: 9, masked: true),
+    ]
+
+    static func cosineAttention(_ c: CosineCase, _ qkv: Tensor, _ temperature: Tensor, _ bias: Tensor, _ mask: Tensor?,
+                                fused: Bool) -> Tensor {
+        let width = c.heads * c.d
+        let groups = TokenGroups.consecutive(groups: c.groups, tokens: c.tokens)
+        return Tensor.groupedAttention(query: .init(qkv), key: .init(qkv, column: width), value: .init(qkv, column: 2 * width),
+                                       heads: c.heads, headDimension: c.d, queryGroups: groups, keyGroups: groups, scale: 1,
+                                       logits: .init(temperature: temperature, bias: bias, mask: mask), allowFused: fused)
+    }
+
+    @Test(arguments: cosineCases)
+    func cosineAttentionWithBiasAndMaskMatchesComposed(_ c: CosineCase) {
+        var data = TestData(seed: 55)
+        let qkv = data.normal([c.groups * c.tokens, 3 * c.heads * c.d])
+        let temperature = Tensor(shape: [c.heads, 1, 1], values: (0..<c.heads).map { 3 + Float($0) * 2.5 })
+        let bias = data.normal([c.heads, c.tokens, c.tokens])
+        let mask: Tensor? = c.masked
+            ? Tensor(shape: [c.windows, c.tokens, c.tokens], values: (0..<(c.windows * c.tokens * c.tokens)).map { $0 % 7 == 3 ? -100 : 0 })
+            : nil
+        expectClose(Self.cosineAttention(c, qkv, temperature, bias, mask, fused: true).scalars,
+                    Self.cosineAttention(c, qkv, temperature, bias, mask, fused: false).scalars, tolerance: 2e-5)
+
+        let upstream = data.normal([c.groups * c.tokens, c.heads * c.d])
+        func gradients(fused: Bool) -> [[Float]] {
+            let (x, t, b) = (qkv.copy().requiringGrad(), temperature.copy().requiringGrad(), bias.copy().requiringGrad())
+            Self.cosineAttention(c, x, t, b, mask, fused: fused).backward(gradient: upstream)
+            return [x.grad!.scalars, t.grad!.scalars, b.grad!.scalars]
+        }
+        for (fused, composed) in zip(gradients(fused: true), gradients(fused: false)) {
+            expectClose(fused, composed, tolerance: 5e-5)
+        }
+    }
+
+    @Test func cosineGradientsMatchFiniteDifferences() {
+        let c = CosineCase(heads: 2, d: 16, windows: 2, groups: 2, tokens: 5, masked: true)
+        var data = TestData(seed: 56)
+        let qkv = data.normal([c.groups * c.tokens, 3 * c.heads * c.d])
+        let temperature = Tensor(shape: [2], values: [2, 4])
+        let bias = data.normal([c.heads, c.tokens, c.tokens])
+        let mask = Tensor(shape: [2, 5, 5], values: (0..<50).map { $0 % 6 == 1 ? -100 : 0 })
+        expectGradientsMatch([qkv, temperature, bias], maxElementsPerInput: 96) {
+            Self.cosineAttention(c, $0[0], $0[1], $0[2], mask, fused: true)
+        }
+    }
+
     @Test func windowGroupsListTheWindowsTokens() {
         let groups = TokenGroups.windows(batch: 2, height: 4, width: 6, window: 2)
         #expect(groups.groups == 12 && groups.tokenOffsets == [0, 1, 6, 7])
