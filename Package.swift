@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "TensorEngine",
-            dependencies: ["COpenBLAS", "TensorEngineAVX512"],
+            dependencies: ["COpenBLAS", "TensorEngineAVX512", "CKernelIntrinsics"],
             swiftSettings: kernelFlags
         ),
         .target(

@@ -43,6 +43,34 @@ static inline __attribute__((always_inline)) void runner_store16(void *address, 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+/// Transposes the 8 × 8 block at `source` (rows `sourceStride` floats apart) into `destination`
+/// (rows `destinationStride` apart): destination row i = source column i. Fused attention stages
+/// each head's keys and values transposed ([d, keys]); eight scalar stores per loaded vector made
+/// that staging cost more than the products that read it.
+static inline __attribute__((always_inline, target("avx2")))
+void runner_transpose8x8(const float *source, long sourceStride, float *destination, long destinationStride) {
+    __m256 r0 = _mm256_loadu_ps(source), r1 = _mm256_loadu_ps(source + sourceStride);
+    __m256 r2 = _mm256_loadu_ps(source + 2 * sourceStride), r3 = _mm256_loadu_ps(source + 3 * sourceStride);
+    __m256 r4 = _mm256_loadu_ps(source + 4 * sourceStride), r5 = _mm256_loadu_ps(source + 5 * sourceStride);
+    __m256 r6 = _mm256_loadu_ps(source + 6 * sourceStride), r7 = _mm256_loadu_ps(source + 7 * sourceStride);
+    __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    _mm256_storeu_ps(destination, _mm256_permute2f128_ps(u0, u4, 0x20));
+    _mm256_storeu_ps(destination + destinationStride, _mm256_permute2f128_ps(u1, u5, 0x20));
+    _mm256_storeu_ps(destination + 2 * destinationStride, _mm256_permute2f128_ps(u2, u6, 0x20));
+    _mm256_storeu_ps(destination + 3 * destinationStride, _mm256_permute2f128_ps(u3, u7, 0x20));
+    _mm256_storeu_ps(destination + 4 * destinationStride, _mm256_permute2f128_ps(u0, u4, 0x31));
+    _mm256_storeu_ps(destination + 5 * destinationStride, _mm256_permute2f128_ps(u1, u5, 0x31));
+    _mm256_storeu_ps(destination + 6 * destinationStride, _mm256_permute2f128_ps(u2, u6, 0x31));
+    _mm256_storeu_ps(destination + 7 * destinationStride, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
 /// Copies the first `count` (0…16) floats of `source` to `destination` with one masked
 /// sixteen-lane load and store: floats past `count` are neither read nor written, so both may
 /// end at a buffer's edge. For the partial column tiles of the AVX-512 kernels (a 49-column

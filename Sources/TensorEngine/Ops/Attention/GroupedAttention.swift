@@ -1,5 +1,6 @@
 #if arch(x86_64)
 import TensorEngineAVX512
+import CKernelIntrinsics
 #endif
 
 /// Multi-head softmax attention within groups of tokens, read straight from the projections'
@@ -155,21 +156,6 @@ private func copyHeadRow(_ destination: UnsafeMutablePointer<Float>, _ source: U
     }
 }
 
-/// Writes row `source` (`count` floats) into column `column` of the row-major `[count, width]`
-/// matrix at `destination`, eight floats per load.
-@inline(__always)
-private func transposeHeadRow(_ source: UnsafePointer<Float>, count: Int, into destination: UnsafeMutablePointer<Float>,
-                              column: Int, width: Int) {
-    var c = 0
-    while c < count {
-        let value = UnsafeRawPointer(source + c).loadUnaligned(as: SIMD8<Float>.self)
-        let base = destination + c * width + column
-        base[0] = value[0]; base[width] = value[1]; base[2 * width] = value[2]; base[3 * width] = value[3]
-        base[4 * width] = value[4]; base[5 * width] = value[5]; base[6 * width] = value[6]; base[7 * width] = value[7]
-        c += 8
-    }
-}
-
 /// The sizes and buffers of one fused grouped attention, and its forward and backward passes.
 struct GroupedAttentionPlan {
     typealias Operand = Tensor.AttentionOperand
@@ -261,7 +247,8 @@ struct GroupedAttentionPlan {
                 let q = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
                 let kT = UnsafeMutablePointer<Float>.allocate(capacity: d * keyWidth)
                 let v = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth * d)
-                let o = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
+                // Also the keys' rows before they are transposed.
+                let o = UnsafeMutablePointer<Float>.allocate(capacity: max(Self.blockQueries, keyWidth) * d)
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * keyWidth)
                 let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(Self.blockQueries, keyWidth))
                 defer { for buffer in [q, kT, v, o, p, norms] { buffer.deallocate() } }
@@ -270,7 +257,8 @@ struct GroupedAttentionPlan {
                     let tile = task / blocks, block = task % blocks
                     let group = tile / heads, head = tile % heads
                     if tile != stagedTile {
-                        gatherKeys(group: group, head: head, transposedInto: kT, inverseNorms: norms)
+                        gatherRows(of: key, group: group, head: head, normalized: cosine, into: o, inverseNorms: norms)
+                        transposeKeyRows(o, into: kT)
                         gatherRows(of: value, group: group, head: head, normalized: false, into: v, inverseNorms: norms)
                         stagedTile = tile
                     }
@@ -307,31 +295,6 @@ struct GroupedAttentionPlan {
         return 1 / max(sum.sum().squareRoot(), Self.normFloor)
     }
 
-    /// Head `head`'s keys of `group`, transposed: `kT [d, keyWidth]`, padded columns zero;
-    /// normalised in cosine attention, with each key's inverse norm in `inverseNorms`.
-    private func gatherKeys(group: Int, head: Int, transposedInto kT: UnsafeMutablePointer<Float>,
-                            inverseNorms: UnsafeMutablePointer<Float>) {
-        let stride = key.tensor.shape[1]
-        let base = key.tensor.data + key.column + head * d
-        let start = keyGroups.groupStarts[group]
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: d) { scratch in
-            let normalized = scratch.baseAddress!
-            for j in 0..<keys {
-                var row = UnsafePointer(base + (start + keyGroups.tokenOffsets[j]) * stride)
-                if cosine {
-                    let factor = inverseNorm(row)
-                    inverseNorms[j] = factor
-                    copyHeadRow(normalized, row, count: d, scale: factor)
-                    row = UnsafePointer(normalized)
-                }
-                transposeHeadRow(row, count: d, into: kT, column: j, width: keyWidth)
-            }
-        }
-        if keys < keyWidth {
-            for c in 0..<d { (kT + c * keyWidth + keys).update(repeating: 0, count: keyWidth - keys) }
-        }
-    }
-
     /// Head `head`'s rows of `operand` for `group`'s keys: `[keyWidth, d]`, padded rows zero;
     /// `normalized` divides each by its norm (keys in cosine attention), noted in `inverseNorms`.
     private func gatherRows(of operand: Operand, group: Int, head: Int, normalized: Bool, into buffer: UnsafeMutablePointer<Float>,
@@ -351,16 +314,14 @@ struct GroupedAttentionPlan {
         (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
     }
 
-    /// Value rows transposed, `vT [d, keyWidth]`, padded columns zero.
-    private func gatherValues(group: Int, head: Int, transposedInto vT: UnsafeMutablePointer<Float>) {
-        let stride = value.tensor.shape[1]
-        let base = value.tensor.data + value.column + head * d
-        let start = keyGroups.groupStarts[group]
-        for j in 0..<keys {
-            transposeHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, count: d, into: vT, column: j, width: keyWidth)
-        }
-        if keys < keyWidth {
-            for c in 0..<d { (vT + c * keyWidth + keys).update(repeating: 0, count: keyWidth - keys) }
+    /// `[keyWidth, d]` rows (padded rows zero) transposed into `[d, keyWidth]`, 8 × 8 blocks at a time.
+    private func transposeKeyRows(_ rows: UnsafePointer<Float>, into transposed: UnsafeMutablePointer<Float>) {
+        for j in stride(from: 0, to: keyWidth, by: 8) {
+            for c in stride(from: 0, to: d, by: 8) {
+                #if arch(x86_64)
+                runner_transpose8x8(rows + j * d + c, d, transposed + c * keyWidth + j, keyWidth)
+                #endif
+            }
         }
     }
 
@@ -474,8 +435,9 @@ struct GroupedAttentionPlan {
                         let group = tile / heads, head = tile % heads
                         let factor = factors[head]
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: k, inverseNorms: keyNorms)
-                        gatherKeys(group: group, head: head, transposedInto: kT, inverseNorms: keyNorms)
-                        gatherValues(group: group, head: head, transposedInto: vT)
+                        transposeKeyRows(k, into: kT)
+                        gatherRows(of: value, group: group, head: head, normalized: false, into: dV, inverseNorms: keyNorms)
+                        transposeKeyRows(dV, into: vT)
                         dK.update(repeating: 0, count: keyWidth * d)
                         dV.update(repeating: 0, count: keyWidth * d)
                         for b in 0..<blocks {
@@ -493,21 +455,33 @@ struct GroupedAttentionPlan {
                                 let accumulator = biasData + chunk * biasCount + head * queries * keys + first * keys
                                 for r in 0..<real {
                                     let row = accumulator + r * keys, dS = scores + r * keyWidth
-                                    for j in 0..<keys { row[j] += dS[j] }
+                                    var j = 0
+                                    while j + 8 <= keys {
+                                        let sum = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                                            + UnsafeRawPointer(dS + j).loadUnaligned(as: SIMD8<Float>.self)
+                                        UnsafeMutableRawPointer(row + j).storeBytes(of: sum, as: SIMD8<Float>.self)
+                                        j += 8
+                                    }
+                                    while j < keys { row[j] += dS[j]; j += 1 }
                                 }
                             }
                             // dQ holds the gradient of q·factor (normalised first in cosine attention).
                             if cosine {
-                                if let temperatureData {
-                                    // ∂/∂t of (t·q̂)·k̂ᵀ: Σ dQ ⊙ q̂, with q̂ = q / t.
-                                    var sum: Float = 0
-                                    for i in 0..<(real * d) { sum += dQ[i] * q[i] }
-                                    temperatureData[chunk * heads + head] += sum / factor
+                                // q holds t·q̂: ∂/∂t of (t·q̂)·k̂ᵀ is Σ dQ ⊙ q̂, and q̂'s own gradient is t·dQ.
+                                let inverse = 1 / factor
+                                var sum = SIMD8<Float>()
+                                var i = 0
+                                while i < real * d {
+                                    let gradient = UnsafeRawPointer(dQ + i).loadUnaligned(as: SIMD8<Float>.self)
+                                    let normalized = UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self) * inverse
+                                    sum = sum.addingProduct(gradient, normalized)
+                                    UnsafeMutableRawPointer(q + i).storeBytes(of: normalized, as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(dQ + i).storeBytes(of: gradient * factor, as: SIMD8<Float>.self)
+                                    i += 8
                                 }
+                                if let temperatureData { temperatureData[chunk * heads + head] += sum.sum() }
                                 for r in 0..<real {
-                                    let row = dQ + r * d
-                                    for c in 0..<d { q[r * d + c] /= factor; row[c] *= factor }
-                                    normalizationGradient(row, normalized: q + r * d, inverseNorm: queryNorms[r])
+                                    normalizationGradient(dQ + r * d, normalized: q + r * d, inverseNorm: queryNorms[r])
                                 }
                             }
                             if let gradQuery {
