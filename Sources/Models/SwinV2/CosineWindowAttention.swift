@@ -82,18 +82,28 @@ final class CosineWindowAttention: Module {
     ///   - x: `[B·windows, w², C]`.
     ///   - mask: `[windows, w², w²]` with 0 / −100, or nil when the windows are not shifted.
     func callAsFunction(_ x: Tensor, mask: Tensor?, _ context: ForwardContext) -> Tensor {
-        if attentionDropRate > 0 && context.training { return composedAttention(x, mask: mask, context) }
+        if !readsWindowsInPlace(context) { return composedAttention(x, mask: mask, context) }
         let (batchWindows, tokens) = (x.shape[0], x.shape[1])
-        // Every window's heads straight from the projection's rows, q/k normalised, bias and
-        // mask added and softmax taken inside the fused kernel.
-        let rows = x.linear(weight: qkv.weight, bias: combinedBias()).reshaped([batchWindows * tokens, 3 * dimension])
-        let windows = TokenGroups.consecutive(groups: batchWindows, tokens: tokens)
+        return callAsFunction(tokens: x.reshaped([batchWindows * tokens, dimension]),
+                              windows: .consecutive(groups: batchWindows, tokens: tokens), mask: mask, context)
+            .reshaped([batchWindows, tokens, dimension])
+    }
+
+    /// Whether the fused attention computes this pass (it has no dropout on the probabilities).
+    func readsWindowsInPlace(_ context: ForwardContext) -> Bool {
+        !(attentionDropRate > 0 && context.training)
+    }
+
+    /// The attention of token rows `[R, C]` within `windows` (window `g` takes `mask[g % windows]`),
+    /// `[R, C]` back in the same rows: every window's heads straight from the projection's rows,
+    /// q/k normalised, bias and mask added and softmax taken inside the fused kernel.
+    func callAsFunction(tokens x: Tensor, windows: TokenGroups, mask: Tensor?, _ context: ForwardContext) -> Tensor {
+        let rows = x.linear(weight: qkv.weight, bias: combinedBias())                  // [R, 3C]
         let temperature = logitScale.clamped(min: nil, max: Float(log(100.0))).exp()  // [heads, 1, 1]
         var out = Tensor.groupedAttention(query: .init(rows), key: .init(rows, column: dimension),
                                           value: .init(rows, column: 2 * dimension), heads: heads,
                                           headDimension: dimension / heads, queryGroups: windows, keyGroups: windows, scale: 1,
                                           logits: .init(temperature: temperature, bias: positionBias(), mask: mask))
-            .reshaped([batchWindows, tokens, dimension])
         out = projection(out)
         if projectionDropRate > 0 {
             out = out.dropout(probability: projectionDropRate, training: context.training, using: &context.random)

@@ -268,9 +268,8 @@ struct GroupedAttentionPlan {
                     AttentionTileAVX512.forward(q: q, kT: kT, v: v, rows: padded, keys: keys, width: keyWidth,
                                                 headDimension: d, bias: additive(table, group: group, head: head, first: first),
                                                 biasRows: real, p: p, o: o)
-                    let start = queryGroups.groupStarts[group]
                     for r in 0..<real {
-                        let row = start + queryGroups.tokenOffsets[first + r]
+                        let row = queryGroups.row(group, first + r)
                         copyHeadRow(outData + row * width + head * d, o + r * d, count: d)
                     }
                 }
@@ -301,9 +300,8 @@ struct GroupedAttentionPlan {
                             inverseNorms: UnsafeMutablePointer<Float>) {
         let stride = operand.tensor.shape[1]
         let base = operand.tensor.data + operand.column + head * d
-        let start = keyGroups.groupStarts[group]
         for j in 0..<keys {
-            let row = UnsafePointer(base + (start + keyGroups.tokenOffsets[j]) * stride)
+            let row = UnsafePointer(base + keyGroups.row(group, j) * stride)
             var factor: Float = 1
             if normalized {
                 factor = inverseNorm(row)
@@ -331,10 +329,10 @@ struct GroupedAttentionPlan {
                                inverseNorms: UnsafeMutablePointer<Float>) {
         let stride = query.tensor.shape[1]
         let base = query.tensor.data + query.column + head * d
-        let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+        let first = block * Self.blockQueries
         let (real, padded) = blockRows(block)
         for r in 0..<real {
-            let row = UnsafePointer(base + (start + queryGroups.tokenOffsets[first + r]) * stride)
+            let row = UnsafePointer(base + queryGroups.row(group, first + r) * stride)
             var rowFactor = factor
             if cosine {
                 inverseNorms[r] = inverseNorm(row)
@@ -349,10 +347,10 @@ struct GroupedAttentionPlan {
     private func gatherOutputGradient(_ gradient: UnsafePointer<Float>, group: Int, head: Int, block: Int,
                                       into buffer: UnsafeMutablePointer<Float>) {
         let width = heads * d
-        let start = queryGroups.groupStarts[group], first = block * Self.blockQueries
+        let first = block * Self.blockQueries
         let (real, padded) = blockRows(block)
         for r in 0..<real {
-            copyHeadRow(buffer + r * d, gradient + (start + queryGroups.tokenOffsets[first + r]) * width + head * d, count: d)
+            copyHeadRow(buffer + r * d, gradient + queryGroups.row(group, first + r) * width + head * d, count: d)
         }
         (buffer + real * d).update(repeating: 0, count: (padded - real) * d)
     }
@@ -487,9 +485,8 @@ struct GroupedAttentionPlan {
                             if let gradQuery {
                                 let stride = query.tensor.shape[1]
                                 let base = gradQuery + query.column + head * d
-                                let start = queryGroups.groupStarts[group]
                                 for r in 0..<real {
-                                    copyHeadRow(base + (start + queryGroups.tokenOffsets[first + r]) * stride, dQ + r * d,
+                                    copyHeadRow(base + queryGroups.row(group, first + r) * stride, dQ + r * d,
                                                 count: d, scale: cosine ? 1 : factor)
                                 }
                             }
@@ -501,9 +498,8 @@ struct GroupedAttentionPlan {
                             guard let target else { continue }
                             let stride = operand.tensor.shape[1]
                             let base = target + operand.column + head * d
-                            let start = keyGroups.groupStarts[group]
                             for j in 0..<keys {
-                                copyHeadRow(base + (start + keyGroups.tokenOffsets[j]) * stride, rowsOf + j * d, count: d)
+                                copyHeadRow(base + keyGroups.row(group, j) * stride, rowsOf + j * d, count: d)
                             }
                         }
                     }

@@ -1,59 +1,72 @@
-/// Where the tokens of each attention group sit among the rows of a token matrix `[rows, features]`:
-/// group `g`'s token `i` is row `groupStarts[g] + tokenOffsets[i]`. Every group has the same
-/// token pattern (a window, or a whole image's tokens).
+/// Which rows of a token matrix `[rows, features]` attend together: group `g`'s token `i` is row
+/// `row(g, i)`. Every group has the same number of tokens (a window, or a whole image's tokens).
 public struct TokenGroups: Sendable, Equatable {
-    /// The row of each group's first token.
-    public let groupStarts: [Int]
-    /// Each token's row relative to its group's first row.
-    public let tokenOffsets: [Int]
+    /// Row of every group's every token, group after group.
+    public let rows: [Int]
+    /// Tokens per group.
+    public let tokens: Int
 
-    public init(groupStarts: [Int], tokenOffsets: [Int]) {
-        self.groupStarts = groupStarts
-        self.tokenOffsets = tokenOffsets
+    /// Groups of `tokens` rows each, listed group after group.
+    public init(rows: [Int], tokens: Int) {
+        precondition(tokens >= 1 && rows.count % tokens == 0,
+                     "TokenGroups: \(rows.count) rows do not make whole groups of \(tokens)")
+        self.rows = rows
+        self.tokens = tokens
     }
 
-    public var groups: Int { groupStarts.count }
-    public var tokens: Int { tokenOffsets.count }
+    /// Group `g`'s token `i` at row `groupStarts[g] + tokenOffsets[i]`.
+    public init(groupStarts: [Int], tokenOffsets: [Int]) {
+        self.init(rows: groupStarts.flatMap { start in tokenOffsets.map { start + $0 } }, tokens: tokenOffsets.count)
+    }
+
+    public var groups: Int { rows.count / tokens }
+
+    /// The row of group `group`'s token `token`.
+    @inline(__always)
+    public func row(_ group: Int, _ token: Int) -> Int { rows[group * tokens + token] }
 
     /// `groups` runs of `tokens` consecutive rows: windows already partitioned (`[B·windows, N, C]`),
     /// or every token of each image attending together (`[B, N, C]`).
     public static func consecutive(groups: Int, tokens: Int) -> TokenGroups {
-        TokenGroups(groupStarts: (0..<groups).map { $0 * tokens }, tokenOffsets: Array(0..<tokens))
+        TokenGroups(rows: Array(0..<(groups * tokens)), tokens: tokens)
     }
 
     /// The non-overlapping `window × window` windows of `batch` token maps of `height × width`
     /// (row-major tokens, `[B, H·W, C]`), windows in row-major order within each map and tokens
-    /// row-major within each window — Twins' locally grouped attention without moving a token.
-    /// `height` and `width` must be multiples of `window`.
-    public static func windows(batch: Int, height: Int, width: Int, window: Int) -> TokenGroups {
+    /// row-major within each window — window attention without moving a token. With `shift`, the
+    /// windows of the map cyclically shifted by `−shift` along both axes (Swin's shifted windows,
+    /// `torch.roll(x, (−shift, −shift))` then partitioned): window tokens wrap around the map's
+    /// edges. `height` and `width` must be multiples of `window`.
+    public static func windows(batch: Int, height: Int, width: Int, window: Int, shift: Int = 0) -> TokenGroups {
         precondition(window >= 1 && height % window == 0 && width % window == 0,
                      "TokenGroups.windows: a \(height) × \(width) map does not split into \(window) × \(window) windows")
-        var starts: [Int] = []
-        starts.reserveCapacity(batch * (height / window) * (width / window))
+        var rows: [Int] = []
+        rows.reserveCapacity(batch * height * width)
         for b in 0..<batch {
             for windowRow in 0..<(height / window) {
                 for windowColumn in 0..<(width / window) {
-                    starts.append((b * height + windowRow * window) * width + windowColumn * window)
+                    for i in 0..<window {
+                        let y = (windowRow * window + i + shift) % height
+                        for j in 0..<window {
+                            rows.append((b * height + y) * width + (windowColumn * window + j + shift) % width)
+                        }
+                    }
                 }
             }
         }
-        let offsets = (0..<(window * window)).map { ($0 / window) * width + $0 % window }
-        return TokenGroups(groupStarts: starts, tokenOffsets: offsets)
+        return TokenGroups(rows: rows, tokens: window * window)
     }
 
-    /// Every row of a `rows`-row matrix in group order (group by group, token by token), or nil
-    /// if a row would be visited twice or lies outside `0..<rows`.
-    func rowOrder(rows: Int) -> [Int32]? {
-        var seen = [Bool](repeating: false, count: rows)
+    /// Every row of a `rows`-row matrix in group order, or nil if a row would be visited twice
+    /// or lies outside `0..<rows`.
+    func rowOrder(rows count: Int) -> [Int32]? {
+        var seen = [Bool](repeating: false, count: count)
         var order: [Int32] = []
-        order.reserveCapacity(groups * tokens)
-        for start in groupStarts {
-            for offset in tokenOffsets {
-                let row = start + offset
-                guard row >= 0, row < rows, !seen[row] else { return nil }
-                seen[row] = true
-                order.append(Int32(row))
-            }
+        order.reserveCapacity(rows.count)
+        for row in rows {
+            guard row >= 0, row < count, !seen[row] else { return nil }
+            seen[row] = true
+            order.append(Int32(row))
         }
         return order
     }

@@ -66,9 +66,9 @@ import Testing
         var out = [Float](repeating: 0, count: x.query.shape[0] * width)
         for g in 0..<c.queryGroups.groups {
             for h in 0..<c.heads {
-                let keyRows = c.keyGroups.tokenOffsets.map { c.keyGroups.groupStarts[g] + $0 }
-                for offset in c.queryGroups.tokenOffsets {
-                    let row = c.queryGroups.groupStarts[g] + offset
+                let keyRows = (0..<c.keyGroups.tokens).map { c.keyGroups.row(g, $0) }
+                for token in 0..<c.queryGroups.tokens {
+                    let row = c.queryGroups.row(g, token)
                     let scores = keyRows.map { keyRow in
                         (0..<c.d).reduce(0.0) { $0 + Double(q[row * qStride + h * c.d + $1]) * Double(kv[keyRow * kvStride + keyColumn + h * c.d + $1]) } * scale
                     }
@@ -178,8 +178,12 @@ import Testing
 
     @Test func windowGroupsListTheWindowsTokens() {
         let groups = TokenGroups.windows(batch: 2, height: 4, width: 6, window: 2)
-        #expect(groups.groups == 12 && groups.tokenOffsets == [0, 1, 6, 7])
-        #expect(Array(groups.groupStarts.prefix(4)) == [0, 2, 4, 12] && groups.groupStarts[6] == 24)
+        #expect(groups.groups == 12 && Array(groups.rows.prefix(8)) == [0, 1, 6, 7, 2, 3, 8, 9])
+        #expect(groups.row(3, 0) == 12 && groups.row(6, 3) == 31)
+        // Shifted by one: the first window starts at (1, 1) and the last column wraps to column 0.
+        let shifted = TokenGroups.windows(batch: 1, height: 4, width: 6, window: 2, shift: 1)
+        #expect(Array(shifted.rows.prefix(4)) == [7, 8, 13, 14] && Array(shifted.rows[8..<12]) == [11, 6, 17, 12])
+        #expect(shifted.row(5, 3) == 0)
     }
 
     @Test func overlappingGroupsAreRefused() async {
