@@ -94,11 +94,12 @@ final class CosineWindowAttention: Module {
         !(attentionDropRate > 0 && context.training)
     }
 
-    /// The attention of token rows `[R, C]` within `windows` (window `g` takes `mask[g % windows]`),
-    /// `[R, C]` back in the same rows: every window's heads straight from the projection's rows,
-    /// q/k normalised, bias and mask added and softmax taken inside the fused kernel.
+    /// The attention of the token rows of `x` (`[..., C]`, R rows in all) within `windows` (window
+    /// `g` takes `mask[g % windows]`), `[R, C]` in the same rows: every window's heads straight
+    /// from the projection's rows, q/k normalised, bias and mask added and softmax taken inside
+    /// the fused kernel.
     func callAsFunction(tokens x: Tensor, windows: TokenGroups, mask: Tensor?, _ context: ForwardContext) -> Tensor {
-        let rows = x.linear(weight: qkv.weight, bias: combinedBias())                  // [R, 3C]
+        let rows = x.linear(weight: qkv.weight, bias: combinedBias()).reshaped([-1, 3 * dimension])   // [R, 3C]
         let temperature = logitScale.clamped(min: nil, max: Float(log(100.0))).exp()  // [heads, 1, 1]
         var out = Tensor.groupedAttention(query: .init(rows), key: .init(rows, column: dimension),
                                           value: .init(rows, column: 2 * dimension), heads: heads,

@@ -63,10 +63,8 @@ final class SwinV2Block: Module {
         if padH == 0 && padW == 0 && attention.readsWindowsInPlace(context) {
             // The shifted windows are read and written in place in x's own rows: no roll, no
             // partition and no merge, forward or backward.
-            let b = x.shape[0]
-            let groups = TokenGroups.windows(batch: b, height: height, width: width, window: window, shift: shift)
-            return attention(tokens: x.reshaped([b * height * width, x.shape[3]]), windows: groups, mask: shiftMask, context)
-                .reshaped(x.shape)
+            let groups = TokenGroups.windows(batch: x.shape[0], height: height, width: width, window: window, shift: shift)
+            return attention(tokens: x, windows: groups, mask: shiftMask, context).reshaped(x.shape)
         }
         let prepared = flavor == .timm ? pad(roll(x, -shift)) : roll(pad(x), -shift)
         let attended = attention(prepared.windowPartitioned(window), mask: shiftMask, context)

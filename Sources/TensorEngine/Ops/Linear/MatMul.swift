@@ -87,11 +87,19 @@ extension Tensor {
         if Tape.needsRecording([self, weight] + (bias.map { [$0] } ?? [])) {
             Tape.record(out) { g in
                 if self.requiresGrad {
-                    let gradInput = Tensor(uninitializedShape: self.shape)
-                    Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                                  a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
-                                  c: gradInput.data, ldc: inFeatures)
-                    self.accumulateGrad(owned: gradInput)
+                    if let existing = self.grad, !self.isLeaf {
+                        // A residual stream's gradient is already there: the product adds into
+                        // it (beta = 1) instead of going through a temporary and a separate sum.
+                        Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                                      a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
+                                      beta: 1, c: existing.data, ldc: inFeatures)
+                    } else {
+                        let gradInput = Tensor(uninitializedShape: self.shape)
+                        Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                                      a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
+                                      c: gradInput.data, ldc: inFeatures)
+                        self.accumulateGrad(owned: gradInput)
+                    }
                 }
                 if weight.requiresGrad {
                     // Accumulate straight into an existing gradient (beta = 1): no temporary.
