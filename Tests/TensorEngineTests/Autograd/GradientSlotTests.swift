@@ -4,6 +4,19 @@ import Testing
 /// The tape and gradient-routing ops hold gradient slots, not tensors: an activation whose values
 /// no backward closure reads is released during the forward pass, and gradients still arrive.
 @Suite struct GradientSlotTests {
+    /// A residual stream (a non-leaf that already holds the residual's gradient) receives a linear
+    /// layer's and a layer norm's input gradients added in place; the sums must be those of the
+    /// separate path (here checked against finite differences).
+    @Test func residualGradientsAddIntoTheStream() {
+        var data = TestData(seed: 61)
+        let x = data.normal([6, 16]), w = data.normal([16, 16]), gamma = data.normal([16]), beta = data.normal([16])
+        expectGradientsMatch([x, w, gamma, beta]) { inputs in
+            let stream = inputs[0] * 1.5
+            let afterLinear = stream + stream.linear(weight: inputs[1])
+            return afterLinear + afterLinear.layerNorm(weight: inputs[2], bias: inputs[3]).gelu()
+        }
+    }
+
     @Test func routedActivationsAreReleasedBeforeBackward() {
         var data = TestData(seed: 21)
         let x = data.normal([4, 6]).requiringGrad()

@@ -36,13 +36,15 @@ extension Tensor {
                 let needInput = self.requiresGrad
                 let needWeight = weight?.requiresGrad ?? false
                 let needBias = bias?.requiresGrad ?? false
-                let gradInput = needInput ? Tensor(uninitializedShape: self.shape) : nil
+                // A pre-norm block's input already holds the residual's gradient: add into it.
+                let existing = needInput && !self.isLeaf ? self.grad : nil
+                let gradInput = needInput && existing == nil ? Tensor(uninitializedShape: self.shape) : nil
                 let gradWeight = needWeight ? Tensor(uninitializedShape: [channels]) : nil
                 let gradBias = needBias ? Tensor(uninitializedShape: [channels]) : nil
                 LayerNormKernel.backward(input: self.data, gradient: g.data, rows: rows, channels: channels,
                                          weight: weight?.data, statistics: statistics.data,
-                                         gradInput: gradInput?.data, gradWeight: gradWeight?.data,
-                                         gradBias: gradBias?.data)
+                                         gradInput: (existing ?? gradInput)?.data, accumulate: existing != nil,
+                                         gradWeight: gradWeight?.data, gradBias: gradBias?.data)
                 if let gradInput { self.accumulateGrad(owned: gradInput) }
                 if let weight, let gradWeight { weight.accumulateGrad(owned: gradWeight) }
                 if let bias, let gradBias { bias.accumulateGrad(owned: gradBias) }
@@ -111,14 +113,15 @@ enum LayerNormKernel {
 
     /// Gradients of the layer norm from the upstream gradient `gradient` (same layout as the input):
     /// `dx = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))` with `ĝ = g·weight`, `dweight = Σ_rows g·x̂`,
-    /// `dbias = Σ_rows g`. Each output pointer may be `nil` when that gradient is not wanted.
+    /// `dbias = Σ_rows g`. Each output pointer may be `nil` when that gradient is not wanted;
+    /// with `accumulate`, `dx` is added to what `gradInput` holds.
     ///
     /// The parameter gradients are summed over rows in per-chunk partials (one `[2, C]` block per
     /// chunk, a fixed number of chunks) and added up at the end, so threads never share a sum.
     static func backward(input: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
                          weight: UnsafeMutablePointer<Float>?, statistics: UnsafeMutablePointer<Float>,
-                         gradInput: UnsafeMutablePointer<Float>?, gradWeight: UnsafeMutablePointer<Float>?,
-                         gradBias: UnsafeMutablePointer<Float>?) {
+                         gradInput: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
+                         gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
         OpProfiler.measure(.normalization) {
             let c = channels
             let inverseCount = 1 / Float(c)
@@ -174,13 +177,15 @@ enum LayerNormKernel {
                         let gv = RowVector.load(g + j)
                         let xhat = (RowVector.load(x + j) - m) * s
                         let ghat = weight.map { gv * RowVector.load($0 + j) } ?? gv
-                        RowVector.store(s * (ghat - a - xhat * b), dx + j)
+                        let value = s * (ghat - a - xhat * b)
+                        RowVector.store(accumulate ? RowVector.load(dx + j) + value : value, dx + j)
                         j += 8
                     }
                     while j < c {
                         let xhat = (x[j] - mean) * rstd
                         let ghat = g[j] * (weight?[j] ?? 1)
-                        dx[j] = rstd * (ghat - meanA - xhat * meanB)
+                        let value = rstd * (ghat - meanA - xhat * meanB)
+                        dx[j] = accumulate ? dx[j] + value : value
                         j += 1
                     }
                 }
