@@ -82,15 +82,15 @@ final class CosineWindowAttention: Module {
     ///   - x: `[B·windows, w², C]`.
     ///   - mask: `[windows, w², w²]` with 0 / −100, or nil when the windows are not shifted.
     func callAsFunction(_ x: Tensor, mask: Tensor?, _ context: ForwardContext) -> Tensor {
-        if !readsWindowsInPlace(context) { return composedAttention(x, mask: mask, context) }
+        if !usesFusedAttention(context) { return composedAttention(x, mask: mask, context) }
         let (batchWindows, tokens) = (x.shape[0], x.shape[1])
         return callAsFunction(tokens: x.reshaped([batchWindows * tokens, dimension]),
                               windows: .consecutive(groups: batchWindows, tokens: tokens), mask: mask, context)
             .reshaped([batchWindows, tokens, dimension])
     }
 
-    /// Whether the fused attention computes this pass (it has no dropout on the probabilities).
-    func readsWindowsInPlace(_ context: ForwardContext) -> Bool {
+    /// Whether ``Tensor/groupedAttention`` computes this pass: it has no dropout on the probabilities.
+    func usesFusedAttention(_ context: ForwardContext) -> Bool {
         !(attentionDropRate > 0 && context.training)
     }
 

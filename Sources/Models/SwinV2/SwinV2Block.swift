@@ -47,7 +47,8 @@ final class SwinV2Block: Module {
     }
 
     /// Windowed attention over `[B, H, W, C]`. timm rolls, then pads to whole windows; torchvision
-    /// pads, then rolls the padded map. Both undo the two steps afterwards.
+    /// pads, then rolls the padded map. Both undo the two steps afterwards. When no padding is
+    /// needed (the two orders agree) the fused attention reads the shifted windows in place instead.
     private func shiftedWindowAttention(_ x: Tensor, _ context: ForwardContext) -> Tensor {
         let (height, width) = (x.shape[1], x.shape[2])
         let padH = (window - height % window) % window, padW = (window - width % window) % window
@@ -60,7 +61,7 @@ final class SwinV2Block: Module {
         func roll(_ t: Tensor, _ amount: Int) -> Tensor {
             amount != 0 ? t.rolled(shifts: [amount, amount], axes: [1, 2]) : t
         }
-        if padH == 0 && padW == 0 && attention.readsWindowsInPlace(context) {
+        if padH == 0 && padW == 0 && attention.usesFusedAttention(context) {
             // The shifted windows are read and written in place in x's own rows: no roll, no
             // partition and no merge, forward or backward.
             let groups = TokenGroups.windows(batch: x.shape[0], height: height, width: width, window: window, shift: shift)
