@@ -256,6 +256,7 @@ struct GroupedAttentionPlan {
                 for task in tasks {
                     let tile = task / blocks, block = task % blocks
                     let group = tile / heads, head = tile % heads
+                    if head == 0 && block == 0 && blocks == 1 { prefetchRows(ofGroup: group + 1) }
                     if tile != stagedTile {
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: o, inverseNorms: norms)
                         transposeKeyRows(o, into: kT)
@@ -310,6 +311,26 @@ struct GroupedAttentionPlan {
             copyHeadRow(buffer + j * d, row, count: d, scale: factor)
         }
         (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
+    }
+
+    /// Hints every head's query, key and value columns of `group`'s rows into cache while the
+    /// current group is computed: window rows sit a map row apart, a pattern the hardware
+    /// prefetchers do not follow, and each group's first head otherwise waits on memory.
+    private func prefetchRows(ofGroup group: Int) {
+        guard group < queryGroups.groups else { return }
+        let width = heads * d
+        for (operand, groups) in [(query, queryGroups), (key, keyGroups), (value, keyGroups)] {
+            let stride = operand.tensor.shape[1]
+            let base = UnsafeRawPointer(operand.tensor.data + operand.column)
+            for token in 0..<groups.tokens {
+                let row = base + groups.row(group, token) * stride * MemoryLayout<Float>.stride
+                var offset = 0
+                while offset < width * MemoryLayout<Float>.stride {
+                    runner_prefetch(row + offset)
+                    offset += 64
+                }
+            }
+        }
     }
 
     /// `[keyWidth, d]` rows (padded rows zero) transposed into `[d, keyWidth]`, 8 × 8 blocks at a time.
@@ -431,6 +452,7 @@ struct GroupedAttentionPlan {
                 for chunk in chunkRange {
                     for tile in (tiles * chunk / chunks)..<(tiles * (chunk + 1) / chunks) {
                         let group = tile / heads, head = tile % heads
+                        if head == 0 && blocks == 1 { prefetchRows(ofGroup: group + 1) }
                         let factor = factors[head]
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: k, inverseNorms: keyNorms)
                         transposeKeyRows(k, into: kT)
