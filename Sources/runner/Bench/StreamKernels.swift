@@ -75,7 +75,10 @@ extension KernelBenchmark {
         var sizes: [Int] = []
         var remaining = elements
         for size in [1 << 21, 1 << 20, 1 << 18, 1 << 16, 1 << 12, 768, 96] {
-            while remaining >= size && sizes.filter({ $0 == size }).count < 3 { sizes.append(size); remaining -= size }
+            for _ in 0..<3 where remaining >= size {
+                sizes.append(size)
+                remaining -= size
+            }
         }
         if remaining > 0 { sizes.append(remaining) }
         let parameters = sizes.enumerated().map { index, size in

@@ -398,6 +398,16 @@ struct GroupedAttentionPlan {
         }
     }
 
+    /// Writes `[keys, d]` gradient rows into head `head`'s columns of `operand`'s gradient
+    /// `target` at `group`'s key rows (nothing when the operand wants no gradient).
+    private func scatterKeyRows(_ rows: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>?, of operand: Operand,
+                                group: Int, head: Int) {
+        guard let target else { return }
+        let stride = operand.tensor.shape[1]
+        let base = target + operand.column + head * d
+        for j in 0..<keys { copyHeadRow(base + keyGroups.row(group, j) * stride, rows + j * d, count: d) }
+    }
+
     /// Gradient buffers, one per distinct tensor that wants one; zero-filled unless the roles
     /// that use the tensor write every element.
     private func gradientBuffers() -> [ObjectIdentifier: Tensor] {
@@ -516,14 +526,8 @@ struct GroupedAttentionPlan {
                         if cosine {
                             for j in 0..<keys { normalizationGradient(dK + j * d, normalized: k + j * d, inverseNorm: keyNorms[j]) }
                         }
-                        for (target, operand, rowsOf) in [(gradKey, key, dK), (gradValue, value, dV)] {
-                            guard let target else { continue }
-                            let stride = operand.tensor.shape[1]
-                            let base = target + operand.column + head * d
-                            for j in 0..<keys {
-                                copyHeadRow(base + keyGroups.row(group, j) * stride, rowsOf + j * d, count: d)
-                            }
-                        }
+                        scatterKeyRows(dK, into: gradKey, of: key, group: group, head: head)
+                        scatterKeyRows(dV, into: gradValue, of: value, group: group, head: head)
                     }
                 }
             }
