@@ -16,6 +16,19 @@ import CKernelIntrinsics
 /// zero-padded; the engine packs it), so nothing is allocated. Partial column tiles are stored
 /// through masked moves.
 public enum SmallGemmAVX512 {
+    /// What is applied to each result of `C` once its tile is stored (still in L1), so that an
+    /// activation and its gradient need no pass over memory of their own. Pointers address the
+    /// same element as `C`'s (same layout, row stride `ldc`).
+    public enum StoreActivation {
+        case identity
+        /// Stores `gelu(z)` in `C`, and `z` itself in `preActivation` when given (training keeps
+        /// it for the backward pass; evaluation does not write it).
+        case gelu(preActivation: UnsafeMutablePointer<Float>?)
+        /// Multiplies each result by `GELU′(z)`, `z` read from `preActivation`: the gradient of
+        /// GELU's input from that of its output.
+        case geluDerivative(preActivation: UnsafePointer<Float>)
+    }
+
     /// Rows of `C` per register tile.
     public static let tileRows = 8
     /// Columns of `C` per register tile (two sixteen-lane vectors).
@@ -43,17 +56,38 @@ public enum SmallGemmAVX512 {
     /// else from `packedPanels + i·k·32`, where the caller packed it k-major and zero-padded
     /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
     /// `rowBias` (`[n]`), when given, is added to every row of `C` as it is stored — a linear
-    /// layer's bias, without a pass of its own over `C`.
+    /// layer's bias, without a pass of its own over `C` — and `activation` then applied to each
+    /// tile while it is in L1.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                                packedPanels: UnsafeMutablePointer<Float>, rowBias: UnsafePointer<Float>? = nil) {
+                                packedPanels: UnsafeMutablePointer<Float>, rowBias: UnsafePointer<Float>? = nil,
+                                activation: StoreActivation = .identity) {
         guard m > 0, n > 0 else { return }
         guard k > 0 else {
             for i in 0..<m {
                 for j in 0..<n { c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (rowBias?[j] ?? 0) }
             }
+            var column = 0
+            while column < n {
+                var row = 0
+                while row < m {
+                    apply(activation, c: c, ldc: ldc, row: row, column: column,
+                          rows: min(tileRows, m - row), columns: min(tileColumns, n - column))
+                    row += tileRows
+                }
+                column += tileColumns
+            }
             return
+        }
+        let activates: Bool
+        var inputs: UnsafePointer<Float>? = nil
+        switch activation {
+        case .identity: activates = false
+        case .gelu: activates = true
+        case .geluDerivative(let pre):
+            activates = true
+            inputs = pre
         }
         // Row blocks that stay in L1/L2 against each panel in turn, so a tall op(A) (a linear
         // layer's activations) streams through memory once and is never packed.
@@ -88,10 +122,57 @@ public enum SmallGemmAVX512 {
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
                              bias: bias, prefetch: ahead, prefetchStep: prefetchStep)
                     }
+                    if activates {
+                        apply(activation, c: c, ldc: ldc, row: row, column: column, rows: rows, columns: columns)
+                    }
+                    if let inputs, row + tileRows < blockEnd {
+                        // The next tile's activation inputs, written long before (the forward
+                        // pass): rows ldc apart that the hardware prefetchers miss, and would
+                        // stall the activation on memory.
+                        let next = inputs + (row + tileRows) * ldc + column
+                        for r in 0..<min(tileRows, blockEnd - row - tileRows) {
+                            runner_prefetch(next + r * ldc)
+                            runner_prefetch(next + r * ldc + columns - 1)
+                        }
+                    }
                     row += tileRows
                 }
             }
             blockStart = blockEnd
+        }
+    }
+
+    /// `activation` on the `rows × columns` results of `C` (row stride `ldc`) at (`row`,
+    /// `column`): a tile just stored (in L1), or a whole product OpenBLAS computed.
+    @inline(never)
+    public static func apply(_ activation: StoreActivation, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             row: Int, column: Int, rows: Int, columns: Int) {
+        if case .identity = activation { return }
+        for r in row..<(row + rows) {
+            var j = column
+            while j < column + columns {
+                let count = min(16, column + columns - j)
+                let offset = r * ldc + j
+                let results = c + offset
+                switch activation {
+                case .identity:
+                    return
+                case .gelu(let pre):
+                    let z = count == 16 ? runner_load16(results) : loadFirst(count, from: results)
+                    if let pre {
+                        if count == 16 { runner_store16(pre + offset, z) } else { storeFirst(count, of: z, to: pre + offset) }
+                    }
+                    if count == 16 { runner_store16(results, GELUAVX512.gelu(z)) } else { storeFirst(count, of: GELUAVX512.gelu(z), to: results) }
+                case .geluDerivative(let pre):
+                    if count == 16 {
+                        runner_store16(results, runner_load16(results) * GELUAVX512.derivative(runner_load16(pre + offset)))
+                    } else {
+                        let value = loadFirst(count, from: results) * GELUAVX512.derivative(loadFirst(count, from: pre + offset))
+                        storeFirst(count, of: value, to: results)
+                    }
+                }
+                j += 16
+            }
         }
     }
 

@@ -14,6 +14,11 @@ public final class Mlp: Module {
     }
 
     public func callAsFunction(_ x: Tensor, _ context: ForwardContext) -> Tensor {
+        if (dropout == 0 || !context.training) {
+            // Nothing between the layers: GELU runs inside the two products (and their backward).
+            return x.geluFeedForward(hiddenWeight: fc1.weight, hiddenBias: fc1.bias,
+                                     outputWeight: fc2.weight, outputBias: fc2.bias)
+        }
         var h = fc1(x).gelu()
         if dropout > 0 { h = h.dropout(probability: dropout, training: context.training, using: &context.random) }
         h = fc2(h)

@@ -16,6 +16,10 @@ struct KernelBenchmark {
         /// head dimension `k` (``Tensor/groupedAttention``): its two forward products, or with
         /// `training` also the four of the backward pass, counted as FLOPs.
         var fusedAttention: (heads: Int, training: Bool)? = nil
+        /// With GELU in the product's stores (`.gelu`, keeping the pre-activation as training
+        /// does) or GELU's derivative (`.geluDerivative`, the MLP's backward), as the fused
+        /// feed-forward block runs them.
+        var activation: ActivationKind? = nil
         var flops: Double {
             let products: Double = fusedAttention.map { $0.training ? 6 : 2 } ?? 1
             return products * 2 * Double(batch) * Double(m) * Double(n) * Double(k)
@@ -30,7 +34,10 @@ struct KernelBenchmark {
     static let swinShapes: [GemmShape] = [
         GemmShape(name: "stage1 qkv", m: 32768, n: 288, k: 96),
         GemmShape(name: "stage1 mlp fc1", m: 32768, n: 384, k: 96),
+        GemmShape(name: "stage1 mlp fc1 + GELU", m: 32768, n: 384, k: 96, activation: .gelu),
         GemmShape(name: "stage1 mlp fc2", m: 32768, n: 96, k: 384),
+        GemmShape(name: "stage1 mlp fc2 dX", m: 32768, n: 384, k: 96),
+        GemmShape(name: "stage1 mlp fc2 dX ⊙ GELU′", m: 32768, n: 384, k: 96, activation: .geluDerivative),
         GemmShape(name: "stage1 qkv dX", m: 32768, n: 96, k: 288),
         GemmShape(name: "stage1 qkv dW", m: 288, n: 96, k: 32768, transposeA: true),
         GemmShape(name: "stage1 fc2 dW", m: 96, n: 384, k: 32768, transposeA: true),
@@ -49,6 +56,8 @@ struct KernelBenchmark {
         GemmShape(name: "Twins fused window attn", m: 49, n: 49, k: 32, batch: 8 * 64 * 2, fusedAttention: (2, false)),
         GemmShape(name: "Twins fused window attn fwd+bwd", m: 49, n: 49, k: 32, batch: 8 * 64 * 2, fusedAttention: (2, true)),
     ]
+
+    enum ActivationKind: Sendable { case gelu, geluDerivative }
 
     static let square = GemmShape(name: "square", m: 2048, n: 2048, k: 2048)
 
@@ -87,11 +96,18 @@ struct KernelBenchmark {
         let c = Tensor.zeros([shape.batch * shape.m * shape.n])
         let lda = shape.transposeA ? shape.m : shape.k
         let ldb = shape.transposeB ? shape.k : shape.n
+        // The activation's other operand: where `.gelu` keeps z, or the z `.geluDerivative` reads.
+        let preActivation = shape.activation.map { _ in Tensor.full([shape.m * shape.n], 0.3) }
+        let activation: Gemm.Activation = switch shape.activation {
+        case nil: .identity
+        case .gelu: .gelu(preActivation: preActivation!.data)
+        case .geluDerivative: .geluDerivative(preActivation: preActivation!.data)
+        }
         let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
             if shape.batch == 1 {
                 Gemm.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB,
                               m: shape.m, n: shape.n, k: shape.k,
-                              a: a.data, lda: lda, b: b.data, ldb: ldb, c: c.data, ldc: shape.n)
+                              a: a.data, lda: lda, b: b.data, ldb: ldb, c: c.data, ldc: shape.n, activation: activation)
             } else {
                 Gemm.batched(batch: shape.batch, transposeA: shape.transposeA, transposeB: shape.transposeB,
                              m: shape.m, n: shape.n, k: shape.k,

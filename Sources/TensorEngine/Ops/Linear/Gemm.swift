@@ -7,15 +7,18 @@ public enum Gemm {
     /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `rowBias`
     /// (`[n]`; only with `beta == 0`) is added to every row of `C`: a linear layer's bias, folded
     /// into the kernel's stores where it can be, else written into `C` first (then `beta = 1`).
+    /// `activation` is applied to every result last: in the kernel's stores where the product
+    /// runs on the register-blocked kernel, else in one pass over `C` after it.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                 alpha: Float = 1,
                                 a: UnsafePointer<Float>, lda: Int,
                                 b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float = 0,
                                 c: UnsafeMutablePointer<Float>, ldc: Int,
-                                rowBias: UnsafePointer<Float>? = nil) {
-        OpProfiler.measure(.gemm) {
-            guard m > 0, n > 0 else { return }
+                                rowBias: UnsafePointer<Float>? = nil,
+                                activation: Activation = .identity) {
+        let activated = OpProfiler.measure(.gemm) { () -> Bool in
+            guard m > 0, n > 0 else { return true }
             precondition(rowBias == nil || beta == 0, "Gemm.multiply: a row bias needs beta = 0")
             var beta = beta
             FlopCounter.add(2 * m * n * k)
@@ -35,7 +38,7 @@ public enum Gemm {
                         SmallGemm.multiply(sixteenLanes: true, transposeA: false, transposeB: transposeB, m: end - start,
                                            n: n, k: k, alpha: alpha, a: a + start * lda, lda: lda, b: b, ldb: ldb,
                                            beta: beta, c: c + start * ldc, ldc: ldc, scratch: scratch.baseAddress!,
-                                           rowBias: rowBias)
+                                           rowBias: rowBias, activation: activation.advanced(by: start * ldc))
                     }
                 }
                 if threads <= 1 || flops < 2e6 || m < 16 * threads {
@@ -45,44 +48,57 @@ public enum Gemm {
                         rows(blocks.lowerBound * 8, blocks.upperBound == m / 8 ? m : blocks.upperBound * 8)
                     }
                 }
-                return
+                return true
             }
             if let rowBias {
                 fillRows(c, ldc: ldc, m: m, n: n, with: rowBias)
                 beta = 1
             }
-            if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                                                                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
-                return
+            general(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, flops: flops, threads: threads)
+            return activation.isIdentity
+        }
+        if !activated {
+            OpProfiler.measure(.elementwise) { activation.apply(to: c, m: m, n: n, ldc: ldc) }
+        }
+    }
+
+    /// The products the register-blocked kernel does not take: the long-depth kernel or OpenBLAS,
+    /// split across the pool.
+    private static func general(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, flops: Double, threads: Int) {
+        if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                                                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
+            return
+        }
+        // Below ~2 MFLOP the fork/join costs more than it saves.
+        if threads <= 1 || flops < 2e6 {
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Each thread packs its share of the split operand and all of the other, so the split
+        // runs along the larger side of C: Twins' stage-3 weight gradient [256, 1568]·[1568, 1024]
+        // ran at 72% of the square rate split by rows, 82% by columns (inside the model).
+        if m >= 16 * threads && (m >= n || n < 16 * threads) {
+            // Row panels of C: op(A) rows i… start at a + i·lda (or a + i when A is stored transposed).
+            parallelForEvenly(m / 8) { blocks in
+                let start = blocks.lowerBound * 8
+                let end = blocks.upperBound == m / 8 ? m : blocks.upperBound * 8
+                let aStart = transposeA ? a + start : a + start * lda
+                single(transposeA, transposeB, end - start, n, k, alpha, aStart, lda, b, ldb, beta, c + start * ldc, ldc)
             }
-            // Below ~2 MFLOP the fork/join costs more than it saves.
-            if threads <= 1 || flops < 2e6 {
-                single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-                return
+        } else if n >= 8 * threads {
+            // Column panels of C: op(B) columns j… start at b + j (or b + j·ldb when B is stored transposed).
+            parallelForEvenly(n / 8) { blocks in
+                let start = blocks.lowerBound * 8
+                let end = blocks.upperBound == n / 8 ? n : blocks.upperBound * 8
+                let bStart = transposeB ? b + start * ldb : b + start
+                single(transposeA, transposeB, m, end - start, k, alpha, a, lda, bStart, ldb, beta, c + start, ldc)
             }
-            // Each thread packs its share of the split operand and all of the other, so the split
-            // runs along the larger side of C: Twins' stage-3 weight gradient [256, 1568]·[1568, 1024]
-            // ran at 72% of the square rate split by rows, 82% by columns (inside the model).
-            if m >= 16 * threads && (m >= n || n < 16 * threads) {
-                // Row panels of C: op(A) rows i… start at a + i·lda (or a + i when A is stored transposed).
-                parallelForEvenly(m / 8) { blocks in
-                    let start = blocks.lowerBound * 8
-                    let end = blocks.upperBound == m / 8 ? m : blocks.upperBound * 8
-                    let aStart = transposeA ? a + start : a + start * lda
-                    single(transposeA, transposeB, end - start, n, k, alpha, aStart, lda, b, ldb, beta, c + start * ldc, ldc)
-                }
-            } else if n >= 8 * threads {
-                // Column panels of C: op(B) columns j… start at b + j (or b + j·ldb when B is stored transposed).
-                parallelForEvenly(n / 8) { blocks in
-                    let start = blocks.lowerBound * 8
-                    let end = blocks.upperBound == n / 8 ? n : blocks.upperBound * 8
-                    let bStart = transposeB ? b + start * ldb : b + start
-                    single(transposeA, transposeB, m, end - start, k, alpha, a, lda, bStart, ldb, beta, c + start, ldc)
-                }
-            } else {
-                // Too few rows and columns to share out in panels of 8.
-                single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            }
+        } else {
+            // Too few rows and columns to share out in panels of 8.
+            single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
     }
 

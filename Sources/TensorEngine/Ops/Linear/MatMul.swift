@@ -86,35 +86,50 @@ extension Tensor {
                       c: out.data, ldc: outFeatures, rowBias: bias.map { UnsafePointer($0.data) })
         if Tape.needsRecording([self, weight] + (bias.map { [$0] } ?? [])) {
             Tape.record(out) { g in
-                if self.requiresGrad {
-                    if let existing = self.grad, !self.isLeaf {
-                        // A residual stream's gradient is already there: the product adds into
-                        // it (beta = 1) instead of going through a temporary and a separate sum.
-                        Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                                      a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
-                                      beta: 1, c: existing.data, ldc: inFeatures)
-                    } else {
-                        let gradInput = Tensor(uninitializedShape: self.shape)
-                        Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                                      a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
-                                      c: gradInput.data, ldc: inFeatures)
-                        self.accumulateGrad(owned: gradInput)
-                    }
-                }
-                if weight.requiresGrad {
-                    // Accumulate straight into an existing gradient (beta = 1): no temporary.
-                    let existing = weight.grad
-                    let target = existing ?? Tensor(uninitializedShape: weight.shape)
-                    Gemm.multiply(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                                  a: g.data, lda: outFeatures, b: self.data, ldb: inFeatures,
-                                  beta: existing == nil ? 0 : 1, c: target.data, ldc: inFeatures)
-                    if existing == nil { weight.grad = target }
-                }
-                if let bias, bias.requiresGrad {
-                    bias.accumulateGrad(owned: g.summedToShape([outFeatures]))
-                }
+                if self.requiresGrad { self.accumulateLinearInputGradient(g, weight: weight) }
+                Tensor.accumulateLinearParameterGradients(g, input: self, weight: weight, bias: bias)
             }
         }
         return out
+    }
+
+    /// Adds `g · W` (`[rows, out]·[out, in]`) into this input's gradient: the input gradient of
+    /// ``linear(weight:bias:)`` for the output gradient `g`.
+    func accumulateLinearInputGradient(_ g: Tensor, weight: Tensor) {
+        let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        let rows = count / max(inFeatures, 1)
+        if let existing = grad, !isLeaf {
+            // A residual stream's gradient is already there: the product adds into it (beta = 1)
+            // instead of going through a temporary and a separate sum.
+            Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                          a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
+                          beta: 1, c: existing.data, ldc: inFeatures)
+        } else {
+            let gradInput = Tensor(uninitializedShape: shape)
+            Gemm.multiply(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                          a: g.data, lda: outFeatures, b: weight.data, ldb: inFeatures,
+                          c: gradInput.data, ldc: inFeatures)
+            accumulateGrad(owned: gradInput)
+        }
+    }
+
+    /// Adds `gᵀ · input` to the weight's gradient and `g` summed over rows to the bias's (those
+    /// that want one): the parameter gradients of `input.linear(weight:bias:)` for the output
+    /// gradient `g` `[..., out]`.
+    static func accumulateLinearParameterGradients(_ g: Tensor, input: Tensor, weight: Tensor, bias: Tensor?) {
+        let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
+        let rows = input.count / max(inFeatures, 1)
+        if weight.requiresGrad {
+            // Accumulate straight into an existing gradient (beta = 1): no temporary.
+            let existing = weight.grad
+            let target = existing ?? Tensor(uninitializedShape: weight.shape)
+            Gemm.multiply(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
+                          a: g.data, lda: outFeatures, b: input.data, ldb: inFeatures,
+                          beta: existing == nil ? 0 : 1, c: target.data, ldc: inFeatures)
+            if existing == nil { weight.grad = target }
+        }
+        if let bias, bias.requiresGrad {
+            bias.accumulateGrad(owned: g.summedToShape([outFeatures]))
+        }
     }
 }

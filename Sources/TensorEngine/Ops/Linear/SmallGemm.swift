@@ -51,12 +51,13 @@ enum SmallGemm {
     /// ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:scratch:)`` on the
     /// sixteen-lane variant when `sixteenLanes` (which needs ``useSixteenLanes`` and
     /// ``wideScratchCount(n:k:)`` floats of scratch), else on this one. `rowBias` (`[n]`, added to
-    /// every row of `C`) is for the sixteen-lane variant only.
+    /// every row of `C`) and `activation` are for the sixteen-lane variant only.
     @inline(__always)
     static func multiply(sixteenLanes: Bool, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         scratch: UnsafeMutablePointer<Float>, rowBias: UnsafePointer<Float>? = nil) {
+                         scratch: UnsafeMutablePointer<Float>, rowBias: UnsafePointer<Float>? = nil,
+                         activation: Gemm.Activation = .identity) {
         #if arch(x86_64)
         if sixteenLanes {
             // The panels that cannot be used in place, packed here for the kernel.
@@ -70,11 +71,12 @@ enum SmallGemm {
             }
             SmallGemmAVX512.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, packedPanels: scratch,
-                                     rowBias: rowBias)
+                                     rowBias: rowBias, activation: activation.storeActivation)
             return
         }
         #endif
-        precondition(rowBias == nil, "SmallGemm: a row bias needs the sixteen-lane kernel")
+        precondition(rowBias == nil && activation.isIdentity,
+                     "SmallGemm: a row bias or an activation needs the sixteen-lane kernel")
         multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                  a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, scratch: scratch)
     }
