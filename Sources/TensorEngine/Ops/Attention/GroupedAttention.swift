@@ -318,19 +318,50 @@ struct GroupedAttentionPlan {
     /// prefetchers do not follow, and each group's first head otherwise waits on memory.
     private func prefetchRows(ofGroup group: Int) {
         guard group < queryGroups.groups else { return }
-        let width = heads * d
-        for (operand, groups) in [(query, queryGroups), (key, keyGroups), (value, keyGroups)] {
-            let stride = operand.tensor.shape[1]
-            let base = UnsafeRawPointer(operand.tensor.data + operand.column)
-            for token in 0..<groups.tokens {
-                let row = base + groups.row(group, token) * stride * MemoryLayout<Float>.stride
-                var offset = 0
-                while offset < width * MemoryLayout<Float>.stride {
-                    runner_prefetch(row + offset)
-                    offset += 64
-                }
+        prefetch(query.tensor.data + query.column, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group)
+        prefetch(key.tensor.data + key.column, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group)
+        prefetch(value.tensor.data + value.column, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group)
+    }
+
+    /// The backward pass's share of ``prefetchRows(ofGroup:)``: also the output gradient's rows
+    /// (read) and the rows of the gradient buffers the group's results are written to (their
+    /// first write would otherwise wait for each line to be read in).
+    private func prefetchGradientRows(ofGroup group: Int, gradient: UnsafePointer<Float>,
+                                      gradQuery: UnsafeMutablePointer<Float>?, gradKey: UnsafeMutablePointer<Float>?,
+                                      gradValue: UnsafeMutablePointer<Float>?) {
+        guard group < queryGroups.groups else { return }
+        prefetchRows(ofGroup: group)
+        prefetch(gradient, stride: heads * d, rowsOf: queryGroups, group: group)
+        if let gradQuery {
+            prefetch(gradQuery + query.column, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group, forWriting: true)
+        }
+        if let gradKey {
+            prefetch(gradKey + key.column, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group, forWriting: true)
+        }
+        if let gradValue {
+            prefetch(gradValue + value.column, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group, forWriting: true)
+        }
+    }
+
+    /// Hints the `heads · d` floats from `base` of every row of `group` (rows `stride` floats apart).
+    @inline(__always)
+    private func prefetch(_ base: UnsafePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
+                          forWriting: Bool = false) {
+        let bytes = heads * d * MemoryLayout<Float>.stride
+        let start = UnsafeRawPointer(base)
+        for token in 0..<groups.tokens {
+            let row = start + groups.row(group, token) * stride * MemoryLayout<Float>.stride
+            var offset = 0
+            while offset < bytes {
+                if forWriting { runner_prefetch_write(row + offset) } else { runner_prefetch(row + offset) }
+                offset += 64
             }
         }
+    }
+
+    private func prefetch(_ base: UnsafeMutablePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
+                          forWriting: Bool = false) {
+        prefetch(UnsafePointer(base), stride: stride, rowsOf: groups, group: group, forWriting: forWriting)
     }
 
     /// `[keyWidth, d]` rows (padded rows zero) transposed into `[d, keyWidth]`, 8 × 8 blocks at a time.
@@ -462,7 +493,10 @@ struct GroupedAttentionPlan {
                 for chunk in chunkRange {
                     for tile in (tiles * chunk / chunks)..<(tiles * (chunk + 1) / chunks) {
                         let group = tile / heads, head = tile % heads
-                        if head == 0 && blocks == 1 { prefetchRows(ofGroup: group + 1) }
+                        if head == 0 && blocks == 1 {
+                            prefetchGradientRows(ofGroup: group + 1, gradient: g, gradQuery: gradQuery, gradKey: gradKey,
+                                                 gradValue: gradValue)
+                        }
                         let factor = factors[head]
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: k, inverseNorms: keyNorms)
                         transposeKeyRows(k, into: kT)
