@@ -24,11 +24,20 @@ public enum LongDepthGemmAVX512 {
     /// `C = alpha · Aᵀ · B + beta · C` for `A` stored `[k, m]` (row stride `lda`), `B` stored
     /// `[k, n]` (row stride `ldb`), `C` `[m, n]` (row stride `ldc`), on one thread; `n` must satisfy
     /// ``supports(n:)``. With `beta == 0`, `C` is only written (it may hold NaN).
+    ///
+    /// `sumsOfA` (`[m]`) and `sumsOfB` (`[n]`), when given, receive the column sums of `A` and `B`
+    /// over the whole depth — a linear layer's bias gradient, `Σ dY` over the tokens, taken from
+    /// the blocks while the product has them in cache instead of in a pass over `dY` of its own.
+    /// Each is summed per depth block, then block by block: the same result at any thread count.
     public static func multiplyTransposedA(m: Int, n: Int, k: Int, alpha: Float,
                                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                           sumsOfA: UnsafeMutablePointer<Float>? = nil,
+                                           sumsOfB: UnsafeMutablePointer<Float>? = nil) {
         precondition(supports(n: n), "LongDepthGemmAVX512 needs whole vectors of columns, got n = \(n)")
         guard m > 0 else { return }
+        sumsOfA?.update(repeating: 0, count: m)
+        sumsOfB?.update(repeating: 0, count: n)
         guard k > 0 else {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
@@ -62,7 +71,35 @@ public enum LongDepthGemmAVX512 {
                 }
                 column += vectors * 16
             }
+            if let sumsOfA { addColumnSums(of: aBlock, ld: lda, rows: depth, columns: m, into: sumsOfA) }
+            if let sumsOfB { addColumnSums(of: bBlock, ld: ldb, rows: depth, columns: n, into: sumsOfB) }
             blockStart += depth
+        }
+    }
+
+    /// Adds the sums of the `rows` rows (`ld` floats apart) of a `columns`-wide block into `sums`:
+    /// sixteen columns at a time, each summed down the block in a register first.
+    static func addColumnSums(of block: UnsafePointer<Float>, ld: Int, rows: Int, columns: Int,
+                              into sums: UnsafeMutablePointer<Float>) {
+        var column = 0
+        while column < columns {
+            let count = min(16, columns - column)
+            var total = SIMD16<Float>()
+            var row = block + column
+            if count == 16 {
+                for _ in 0..<rows {
+                    total += runner_load16(row)
+                    row += ld
+                }
+                runner_store16(sums + column, runner_load16(sums + column) + total)
+            } else {
+                for _ in 0..<rows {
+                    for lane in 0..<count { total[lane] += row[lane] }
+                    row += ld
+                }
+                for lane in 0..<count { sums[column + lane] += total[lane] }
+            }
+            column += 16
         }
     }
 

@@ -8,7 +8,10 @@ public enum Gemm {
     /// (`[n]`; only with `beta == 0`) is added to every row of `C`: a linear layer's bias, folded
     /// into the kernel's stores where it can be, else written into `C` first (then `beta = 1`).
     /// `activation` is applied to every result last: in the kernel's stores where the product
-    /// runs on the register-blocked kernel, else in one pass over `C` after it.
+    /// runs on the register-blocked kernel, else in one pass over `C` after it. `depthSumsOfA`
+    /// (`[m]`; only with `transposeA`), when given, receives `Σ_p A[p, i]` for every row `i` of
+    /// `C` — with `A = dY`, a linear layer's bias gradient beside its weight gradient, taken by
+    /// the long-depth kernel from the blocks it has in cache, else summed over `A` afterwards.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                 alpha: Float = 1,
                                 a: UnsafePointer<Float>, lda: Int,
@@ -16,9 +19,14 @@ public enum Gemm {
                                 beta: Float = 0,
                                 c: UnsafeMutablePointer<Float>, ldc: Int,
                                 rowBias: UnsafePointer<Float>? = nil,
-                                activation: Activation = .identity) {
+                                activation: Activation = .identity,
+                                depthSumsOfA: UnsafeMutablePointer<Float>? = nil) {
+        precondition(depthSumsOfA == nil || transposeA, "Gemm.multiply: depth sums of A need transposeA")
         let activated = OpProfiler.measure(.gemm) { () -> Bool in
-            guard m > 0, n > 0 else { return true }
+            guard m > 0, n > 0 else {
+                if let depthSumsOfA { columnSums(of: a, lda: lda, rows: k, columns: m, into: depthSumsOfA) }
+                return true
+            }
             precondition(rowBias == nil || beta == 0, "Gemm.multiply: a row bias needs beta = 0")
             var beta = beta
             FlopCounter.add(2 * m * n * k)
@@ -55,7 +63,7 @@ public enum Gemm {
                 beta = 1
             }
             general(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, flops: flops, threads: threads)
+                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, flops: flops, threads: threads, depthSumsOfA: depthSumsOfA)
             return activation.isIdentity
         }
         if !activated {
@@ -67,11 +75,14 @@ public enum Gemm {
     /// split across the pool.
     private static func general(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, flops: Double, threads: Int) {
+                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, flops: Double, threads: Int,
+                                depthSumsOfA: UnsafeMutablePointer<Float>?) {
         if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                                                                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc) {
+                                                                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                                                                   sumsOfA: depthSumsOfA) {
             return
         }
+        if let depthSumsOfA { columnSums(of: a, lda: lda, rows: k, columns: m, into: depthSumsOfA) }
         // Below ~2 MFLOP the fork/join costs more than it saves.
         if threads <= 1 || flops < 2e6 {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -163,6 +174,25 @@ public enum Gemm {
                     transposeB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha,
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// `sums[j] = Σ_p a[p·lda + j]` for the `columns` columns of a `[rows, columns]` matrix, split
+    /// across the pool by columns (each summed down the rows by one thread: the same result at
+    /// any thread count).
+    static func columnSums(of a: UnsafePointer<Float>, lda: Int, rows: Int, columns: Int,
+                           into sums: UnsafeMutablePointer<Float>) {
+        sums.update(repeating: 0, count: columns)
+        parallelFor((columns + 7) / 8, grain: max(1, vectorGrain / max(1, 8 * rows))) { chunks in
+            for chunk in chunks {
+                let start = chunk * 8, count = Swift.min(8, columns - start)
+                var total = SIMD8<Float>()
+                for p in 0..<rows {
+                    let row = a + p * lda + start
+                    total += count == 8 ? loadVector(row) : loadPartialVector(row, count: count, padding: 0)
+                }
+                if count == 8 { storeVector(total, sums + start) } else { storePartialVector(total, sums + start, count: count) }
+            }
+        }
     }
 
     /// Every row of `C` (`[m, n]`, row stride `ldc`) set to `values` (`[n]`), in parallel.

@@ -17,10 +17,13 @@ enum LongDepthProduct {
 
     /// `C = alpha · Aᵀ · B + beta · C` for `A` stored `[k, m]`, `B` stored `[k, n]`, `C` `[m, n]`,
     /// split across the pool, when the shape suits the kernel and the processor has AVX-512;
-    /// returns `false` (and touches nothing) otherwise.
+    /// returns `false` (and touches nothing) otherwise. `sumsOfA` (`[m]`), when given, receives
+    /// the column sums of `A` over the depth (a linear layer's bias gradient beside its weight
+    /// gradient), summed in the same fixed order at any thread count.
     static func multiply(m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
+                         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         sumsOfA: UnsafeMutablePointer<Float>? = nil) -> Bool {
         #if arch(x86_64)
         guard ProcessorFeatures.hasAVX512, m > 0, n > 0, k >= minimumDepthRatio * max(m, n),
               m * n <= maximumResultCount else { return false }
@@ -31,7 +34,7 @@ enum LongDepthProduct {
             withUnsafeTemporaryAllocation(of: Float.self, capacity: m * n) { scratch in
                 let transposed = scratch.baseAddress!
                 rowsInParallel(m: n, n: m, k: k, alpha: alpha, a: b, lda: ldb, b: a, ldb: lda,
-                               beta: 0, c: transposed, ldc: m)
+                               beta: 0, c: transposed, ldc: m, sumsOfB: sumsOfA)
                 parallelForEvenly(m) { rows in
                     for i in rows {
                         let row = c + i * ldc
@@ -44,7 +47,8 @@ enum LongDepthProduct {
             return true
         }
         guard LongDepthGemmAVX512.supports(n: n) else { return false }
-        rowsInParallel(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        rowsInParallel(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                       sumsOfA: sumsOfA)
         return true
         #else
         return false
@@ -52,15 +56,19 @@ enum LongDepthProduct {
     }
 
     #if arch(x86_64)
-    /// The kernel with the rows of `C` split across the pool in whole register tiles.
+    /// The kernel with the rows of `C` split across the pool in whole register tiles. Each share
+    /// sums its own columns of `A` into `sumsOfA`; the share holding row 0 also sums `B`'s
+    /// columns into `sumsOfB` (every share reads all of `B`).
     static func rowsInParallel(m: Int, n: Int, k: Int, alpha: Float,
                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                               sumsOfA: UnsafeMutablePointer<Float>? = nil, sumsOfB: UnsafeMutablePointer<Float>? = nil) {
         let tileRows = LongDepthGemmAVX512.rowGranularity(n: n)
         let tiles = (m + tileRows - 1) / tileRows
         func rows(_ start: Int, _ end: Int) {
             LongDepthGemmAVX512.multiplyTransposedA(m: end - start, n: n, k: k, alpha: alpha, a: a + start, lda: lda,
-                                                    b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc)
+                                                    b: b, ldb: ldb, beta: beta, c: c + start * ldc, ldc: ldc,
+                                                    sumsOfA: sumsOfA.map { $0 + start }, sumsOfB: start == 0 ? sumsOfB : nil)
         }
         if ThreadPool.shared.activeThreads <= 1 || tiles < 2 {
             rows(0, m)

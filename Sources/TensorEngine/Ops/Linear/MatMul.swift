@@ -119,16 +119,20 @@ extension Tensor {
     static func accumulateLinearParameterGradients(_ g: Tensor, input: Tensor, weight: Tensor, bias: Tensor?) {
         let outFeatures = weight.shape[0], inFeatures = weight.shape[1]
         let rows = input.count / max(inFeatures, 1)
+        let wantsBias = bias?.requiresGrad ?? false
         if weight.requiresGrad {
-            // Accumulate straight into an existing gradient (beta = 1): no temporary.
+            // Accumulate straight into an existing gradient (beta = 1): no temporary. The bias
+            // gradient, Σ g over the rows, comes out of the same product.
             let existing = weight.grad
             let target = existing ?? Tensor(uninitializedShape: weight.shape)
+            let biasGradient = wantsBias ? Tensor(uninitializedShape: [outFeatures]) : nil
             Gemm.multiply(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
                           a: g.data, lda: outFeatures, b: input.data, ldb: inFeatures,
-                          beta: existing == nil ? 0 : 1, c: target.data, ldc: inFeatures)
+                          beta: existing == nil ? 0 : 1, c: target.data, ldc: inFeatures,
+                          depthSumsOfA: biasGradient?.data)
             if existing == nil { weight.grad = target }
-        }
-        if let bias, bias.requiresGrad {
+            if let bias, let biasGradient { bias.accumulateGrad(owned: biasGradient) }
+        } else if let bias, wantsBias {
             bias.accumulateGrad(owned: g.summedToShape([outFeatures]))
         }
     }

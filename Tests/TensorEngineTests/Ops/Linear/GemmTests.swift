@@ -177,6 +177,43 @@ import Testing
         }
     }
 
+    /// The column sums of `A` over the depth that `Aᵀ · B` hands back beside the product (a linear
+    /// layer's bias gradient): taken by the long-depth kernel directly (rows of C not whole
+    /// vectors: 24, 17), by its transposed path (`n > m`: the sums come from the kernel's other
+    /// operand), and summed separately where OpenBLAS runs the product (short depth) — each equal
+    /// to a double-precision sum, the product unchanged, and the same at one thread as at two.
+    @Test func depthSumsOfAComeWithTheProduct() {
+        for (m, n, k) in [(96, 32, 4100), (24, 32, 700), (17, 112, 700), (32, 64, 1000), (64, 256, 1100), (10, 20, 30)] {
+            var data = TestData(seed: UInt64(m + n * 3 + k))
+            let a = data.normal([k, m]).scalars, b = data.normal([k, n]).scalars
+            var expected = [Float](repeating: 0, count: m)
+            for i in 0..<m {
+                var sum = 0.0
+                for p in 0..<k { sum += Double(a[p * m + i]) }
+                expected[i] = Float(sum)
+            }
+            func run() -> (sums: [Float], product: [Float]) {
+                var c = [Float](repeating: .nan, count: m * n), sums = [Float](repeating: .nan, count: m)
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        Gemm.multiply(transposeA: true, transposeB: false, m: m, n: n, k: k, a: a.baseAddress!, lda: m,
+                                      b: b.baseAddress!, ldb: n, c: &c, ldc: n, depthSumsOfA: &sums)
+                    }
+                }
+                return (sums, c)
+            }
+            let both = run()
+            expectClose(both.sums, expected, tolerance: 1e-5)
+            let reference = Self.reference(Case(batch: 1, m: m, n: n, k: k), transposeA: true, transposeB: false,
+                                           alpha: 1, beta: 0, a: a, b: b, cInitial: [Float](repeating: 0, count: m * n), ldc: n)
+            expectClose(both.product, reference, tolerance: 1e-4)
+            ThreadPool.shared.setActiveThreads(1)
+            let single = run()
+            ThreadPool.shared.setActiveThreads(ThreadPool.shared.threadCount)
+            #expect(single.sums == both.sums, "\(m)×\(n)×\(k): the sums depend on the thread count")
+        }
+    }
+
     /// OpenBLAS products split across the pool along the larger side of C (rows or columns), and
     /// not at all when both sides are too short to share out: every shape fills all of C,
     /// including a long product with fewer than 8 rows and columns.
