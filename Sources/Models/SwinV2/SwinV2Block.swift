@@ -73,13 +73,23 @@ final class SwinV2Block: Module {
         return flavor == .timm ? roll(crop(merged), shift) : crop(roll(merged, shift))
     }
 
-    private func dropPath(_ x: Tensor, _ context: ForwardContext) -> Tensor {
-        dropPathRate > 0 ? x.dropPath(probability: dropPathRate, training: context.training, using: &context.random) : x
+    /// Drop path's factor for each of `samples` samples (drawn as `dropPath` would), or nil
+    /// outside training or at rate 0.
+    private func dropPathScales(samples: Int, _ context: ForwardContext) -> [Float]? {
+        guard dropPathRate > 0 && context.training else { return nil }
+        return Tensor.dropPathScales(samples: samples, probability: dropPathRate, using: &context.random)
+    }
+
+    /// `x + dropPath(norm(branch))` as one op: the norm, the drop path and the residual sum in
+    /// one pass over the rows, forward and backward.
+    private func residual(_ x: Tensor, _ branch: Tensor, _ norm: LayerNorm, _ context: ForwardContext) -> Tensor {
+        x.addingLayerNorm(of: branch, weight: norm.weight, bias: norm.bias, epsilon: norm.epsilon,
+                          sampleScales: dropPathScales(samples: x.shape[0], context))
     }
 
     func callAsFunction(_ x: Tensor, _ context: ForwardContext) -> Tensor {
-        let y = x + dropPath(norm1(shiftedWindowAttention(x, context)), context)
-        return y + dropPath(norm2(mlp(y, context)), context)
+        let y = residual(x, shiftedWindowAttention(x, context), norm1, context)
+        return residual(y, mlp(y, context), norm2, context)
     }
 
     func visitState(_ visitor: inout StateVisitor) {

@@ -86,6 +86,32 @@ enum RowVector {
         while i < count { destination[i] += scale * source[i]; i += 1 }
     }
 
+    /// `destination[i] = scale · source[i]` over `count` floats.
+    @inline(__always)
+    static func scale(_ source: UnsafePointer<Float>, _ scale: Float, into destination: UnsafeMutablePointer<Float>,
+                      _ count: Int) {
+        let s = Lanes(repeating: scale)
+        var i = 0
+        while i + 8 <= count {
+            store(load(source + i) * s, destination + i)
+            i += 8
+        }
+        while i < count { destination[i] = source[i] * scale; i += 1 }
+    }
+
+    /// `row[i] = residual[i] + row[i] · scale` over `count` floats (the product rounded before
+    /// the sum, as a separate scaling and addition would).
+    @inline(__always)
+    static func scaleAdding(_ row: UnsafeMutablePointer<Float>, _ scale: Float, residual: UnsafePointer<Float>, _ count: Int) {
+        let s = Lanes(repeating: scale)
+        var i = 0
+        while i + 8 <= count {
+            store(load(residual + i) + load(row + i) * s, row + i)
+            i += 8
+        }
+        while i < count { row[i] = residual[i] + row[i] * scale; i += 1 }
+    }
+
     /// `destination[i] += source[i]` over `count` floats.
     @inline(__always)
     static func add(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, _ count: Int) {

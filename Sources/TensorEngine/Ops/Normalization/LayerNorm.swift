@@ -59,10 +59,13 @@ enum LayerNormKernel {
     typealias Lanes = SIMD8<Float>
 
     /// Normalises `rows` rows of `channels` floats; writes mean and 1/σ per row into `statistics`
-    /// (`[2, rows]`) when given.
+    /// (`[2, rows]`) when given. With `residual` (same layout), writes `residual + s · norm` instead,
+    /// `s` the row's sample scale (`sampleScales[r / rowsPerSample]`, 1 without them): a post-norm
+    /// block's `x + dropPath(norm(y))` in one pass.
     static func forward(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
                         weight: UnsafeMutablePointer<Float>?, bias: UnsafeMutablePointer<Float>?, epsilon: Float,
-                        statistics: UnsafeMutablePointer<Float>?) {
+                        statistics: UnsafeMutablePointer<Float>?, residual: UnsafePointer<Float>? = nil,
+                        sampleScales: UnsafePointer<Float>? = nil, rowsPerSample: Int = 1) {
         OpProfiler.measure(.normalization) {
             let c = channels
             let inverseCount = 1 / Float(c)
@@ -106,6 +109,11 @@ enum LayerNormKernel {
                         }
                         while j < c { y[j] = (x[j] - mean) * rstd; j += 1 }
                     }
+                    if let residual {
+                        // The normalised row is still in L1.
+                        let scale = sampleScales?[r / rowsPerSample] ?? 1
+                        RowVector.scaleAdding(y, scale, residual: residual + r * c, c)
+                    }
                 }
             }
         }
@@ -118,10 +126,17 @@ enum LayerNormKernel {
     ///
     /// The parameter gradients are summed over rows in per-chunk partials (one `[2, C]` block per
     /// chunk, a fixed number of chunks) and added up at the end, so threads never share a sum.
+    ///
+    /// For ``Tensor/addingLayerNorm(of:weight:bias:epsilon:sampleScales:)``: `sampleScales`
+    /// multiplies each row's gradient by its sample's scale before the norm's backward, and
+    /// `gradResidual` receives the unscaled gradient itself (added to what it holds with
+    /// `accumulateResidual`), read from the row while it is in L1.
     static func backward(input: UnsafeMutablePointer<Float>, gradient: UnsafeMutablePointer<Float>, rows: Int, channels: Int,
                          weight: UnsafeMutablePointer<Float>?, statistics: UnsafeMutablePointer<Float>,
                          gradInput: UnsafeMutablePointer<Float>?, accumulate: Bool = false,
-                         gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
+                         gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
+                         sampleScales: UnsafePointer<Float>? = nil, rowsPerSample: Int = 1,
+                         gradResidual: UnsafeMutablePointer<Float>? = nil, accumulateResidual: Bool = false) {
         OpProfiler.measure(.normalization) {
             let c = channels
             let inverseCount = 1 / Float(c)
@@ -131,10 +146,23 @@ enum LayerNormKernel {
             let partials = UnsafeMutablePointer<Float>.allocate(capacity: wantParameters ? max(chunks, 1) * 2 * c : 0)
             defer { partials.deallocate() }
             let used = parallelChunks(rows, chunks: chunks) { chunk, range in
+                let scaledRow = UnsafeMutablePointer<Float>.allocate(capacity: sampleScales == nil ? 0 : c)
+                defer { scaledRow.deallocate() }
                 let partialWeight = partials + chunk * 2 * c, partialBias = partialWeight + c
                 if wantParameters { partialWeight.update(repeating: 0, count: 2 * c) }
                 for r in range {
-                    let x = UnsafePointer(input + r * c), g = UnsafePointer(gradient + r * c)
+                    let x = UnsafePointer(input + r * c)
+                    var g = UnsafePointer(gradient + r * c)
+                    if let gradResidual {
+                        let destination = gradResidual + r * c
+                        if accumulateResidual { RowVector.add(g, into: destination, c) } else { destination.update(from: g, count: c) }
+                    }
+                    if let sampleScales {
+                        // This row's gradient times its sample's scale, in a row of scratch (L1).
+                        let scale = sampleScales[r / rowsPerSample]
+                        RowVector.scale(g, scale, into: scaledRow, c)
+                        g = UnsafePointer(scaledRow)
+                    }
                     let mean = statistics[r], rstd = statistics[rows + r]
                     let m = Lanes(repeating: mean), s = Lanes(repeating: rstd)
                     // Pass 1: Σ ĝ, Σ ĝ·x̂ and the parameter partials.

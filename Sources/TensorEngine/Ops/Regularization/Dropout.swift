@@ -37,14 +37,24 @@ extension Tensor {
         guard p >= 0 && p <= 1 else { EngineError.fail("dropPath", "probability \(p) is outside [0, 1]") }
         guard training && p > 0 else { return self }
         guard rank >= 1 else { EngineError.fail("dropPath", "needs a batch axis, got a scalar") }
-        let keep = 1 - p
-        let scales: [Float] = (0..<shape[0]).map { _ in generator.nextUniform() < keep ? 1 / keep : 0 }
+        let scales = Tensor.dropPathScales(samples: shape[0], probability: p, using: &generator)
         let out = scaleSamples(self, by: scales)
         if Tape.needsRecording(self) {
             let slot = gradientSlot
             Tape.record(out) { g in slot.accumulateGrad(owned: scaleSamples(g, by: scales)) }
         }
         return out
+    }
+}
+
+extension Tensor {
+    /// The per-sample factors of ``dropPath(probability:training:using:)``: 0 for a dropped sample
+    /// (probability `p`), 1/(1 − p) for a kept one — one uniform number drawn per sample, in order,
+    /// so an op that applies them itself (``addingLayerNorm(of:weight:bias:epsilon:sampleScales:)``)
+    /// draws exactly what `dropPath` would.
+    public static func dropPathScales(samples: Int, probability p: Float, using generator: inout RandomGenerator) -> [Float] {
+        let keep = 1 - p
+        return (0..<samples).map { _ in generator.nextUniform() < keep ? 1 / keep : 0 }
     }
 }
 
