@@ -256,7 +256,6 @@ struct GroupedAttentionPlan {
                 for task in tasks {
                     let tile = task / blocks, block = task % blocks
                     let group = tile / heads, head = tile % heads
-                    if head == 0 && block == 0 && blocks == 1 { prefetchRows(ofGroup: group + 1) }
                     if tile != stagedTile {
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: o, inverseNorms: norms)
                         transposeKeyRows(o, into: kT)
@@ -266,6 +265,7 @@ struct GroupedAttentionPlan {
                     let (real, padded) = blockRows(block)
                     let first = block * Self.blockQueries
                     gatherQueries(group: group, head: head, block: block, factor: factors[head], into: q, inverseNorms: norms)
+                    if blocks == 1 { prefetchTile(tile + 1) }
                     AttentionTileAVX512.forward(q: q, kT: kT, v: v, rows: padded, keys: keys, width: keyWidth,
                                                 headDimension: d, bias: additive(table, group: group, head: head, first: first),
                                                 biasRows: real, p: p, o: o)
@@ -313,49 +313,58 @@ struct GroupedAttentionPlan {
         (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
     }
 
-    /// Hints every head's query, key and value columns of `group`'s rows into cache while the
-    /// current group is computed: window rows sit a map row apart, a pattern the hardware
-    /// prefetchers do not follow, and each group's first head otherwise waits on memory.
-    private func prefetchRows(ofGroup group: Int) {
+    /// Hints tile `tile`'s query, key and value rows (its group's rows, its head's `d` columns)
+    /// into cache while the current tile is computed: window rows sit a map row apart, a pattern
+    /// the hardware prefetchers do not follow. Issued after the current tile's own rows are
+    /// gathered, so the hints do not hold up those reads, and one head at a time, so they never
+    /// fill every line-fill buffer at once.
+    private func prefetchTile(_ tile: Int) {
+        let group = tile / heads, head = tile % heads
         guard group < queryGroups.groups else { return }
-        prefetch(query.tensor.data + query.column, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group)
-        prefetch(key.tensor.data + key.column, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group)
-        prefetch(value.tensor.data + value.column, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group)
+        prefetch(query.tensor.data + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group)
+        prefetch(key.tensor.data + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group)
+        prefetch(value.tensor.data + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group)
     }
 
-    /// The backward pass's share of ``prefetchRows(ofGroup:)``: also the output gradient's rows
-    /// (read) and the rows of the gradient buffers the group's results are written to (their
-    /// first write would otherwise wait for each line to be read in).
-    private func prefetchGradientRows(ofGroup group: Int, gradient: UnsafePointer<Float>,
+    /// The backward pass's ``prefetchTile(_:)``: also the tile's output-gradient rows (read) and
+    /// the gradient rows its results are written to (for ownership, so that the first write to a
+    /// line does not wait for it to be read in).
+    private func prefetchGradientTile(_ tile: Int, gradient: UnsafePointer<Float>,
                                       gradQuery: UnsafeMutablePointer<Float>?, gradKey: UnsafeMutablePointer<Float>?,
                                       gradValue: UnsafeMutablePointer<Float>?) {
+        let group = tile / heads, head = tile % heads
         guard group < queryGroups.groups else { return }
-        prefetchRows(ofGroup: group)
-        prefetch(gradient, stride: heads * d, rowsOf: queryGroups, group: group)
+        prefetchTile(tile)
+        prefetch(gradient + head * d, stride: heads * d, rowsOf: queryGroups, group: group)
         if let gradQuery {
-            prefetch(gradQuery + query.column, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group, forWriting: true)
+            prefetch(gradQuery + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group,
+                     forWriting: true)
         }
         if let gradKey {
-            prefetch(gradKey + key.column, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group, forWriting: true)
+            prefetch(gradKey + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group,
+                     forWriting: true)
         }
         if let gradValue {
-            prefetch(gradValue + value.column, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group, forWriting: true)
+            prefetch(gradValue + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group,
+                     forWriting: true)
         }
     }
 
-    /// Hints the `heads · d` floats from `base` of every row of `group` (rows `stride` floats apart).
+    /// Hints the `d` floats from `base` of every row of `group` (rows `stride` floats apart).
     @inline(__always)
     private func prefetch(_ base: UnsafePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
                           forWriting: Bool = false) {
-        let bytes = heads * d * MemoryLayout<Float>.stride
         let start = UnsafeRawPointer(base)
+        let last = (d - 1) * MemoryLayout<Float>.stride
         for token in 0..<groups.tokens {
             let row = start + groups.row(group, token) * stride * MemoryLayout<Float>.stride
+            // The head's columns span two or three lines: hint the first, every 64 bytes on, and the last.
             var offset = 0
-            while offset < bytes {
+            while offset < last {
                 if forWriting { runner_prefetch_write(row + offset) } else { runner_prefetch(row + offset) }
                 offset += 64
             }
+            if forWriting { runner_prefetch_write(row + last) } else { runner_prefetch(row + last) }
         }
     }
 
@@ -493,10 +502,6 @@ struct GroupedAttentionPlan {
                 for chunk in chunkRange {
                     for tile in (tiles * chunk / chunks)..<(tiles * (chunk + 1) / chunks) {
                         let group = tile / heads, head = tile % heads
-                        if head == 0 && blocks == 1 {
-                            prefetchGradientRows(ofGroup: group + 1, gradient: g, gradQuery: gradQuery, gradKey: gradKey,
-                                                 gradValue: gradValue)
-                        }
                         let factor = factors[head]
                         gatherRows(of: key, group: group, head: head, normalized: cosine, into: k, inverseNorms: keyNorms)
                         transposeKeyRows(k, into: kT)
@@ -509,6 +514,10 @@ struct GroupedAttentionPlan {
                             let first = b * block
                             gatherQueries(group: group, head: head, block: b, factor: factor, into: q, inverseNorms: queryNorms)
                             gatherOutputGradient(g, group: group, head: head, block: b, into: dO)
+                            if blocks == 1 {
+                                prefetchGradientTile(tile + 1, gradient: g, gradQuery: gradQuery, gradKey: gradKey,
+                                                     gradValue: gradValue)
+                            }
                             AttentionTileAVX512.probabilities(q: q, kT: kT, rows: padded, keys: keys, width: keyWidth, headDimension: d,
                                                               bias: additive(table, group: group, head: head, first: first),
                                                               biasRows: real, p: p)
