@@ -51,6 +51,9 @@ struct KernelBenchmark {
         GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
         // A result 64 wide takes the long-depth kernel's four-vector tile (Twins-S stage 1, batch 8).
         GemmShape(name: "Twins stage1 fc1 dW", m: 256, n: 64, k: 25088, transposeA: true),
+        GemmShape(name: "Fashion-MNIST stage1 fc1 dW", m: 256, n: 64, k: 8192, transposeA: true),
+        GemmShape(name: "Fashion-MNIST stage1 fc2 dW", m: 64, n: 256, k: 8192, transposeA: true),
+        GemmShape(name: "Fashion-MNIST stage1 proj dW", m: 64, n: 64, k: 8192, transposeA: true),
         GemmShape(name: "fused window attn", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, fusedAttention: (3, false)),
         GemmShape(name: "fused window attn fwd+bwd", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, fusedAttention: (3, true)),
         GemmShape(name: "Twins fused window attn", m: 49, n: 49, k: 32, batch: 8 * 64 * 2, fusedAttention: (2, false)),
