@@ -30,10 +30,8 @@ public enum GELUAVX512 {
     /// Φ(x) on the rational of the engine's `VectorMath.normalCDFRational` (absolute error ≤ 2e-7).
     @inline(__always)
     static func normalCDF(_ x: Vector) -> Vector {
-        // Selections as bit operations: `replacing(with:where:)` goes lane by lane in this module.
-        let low = Vector(repeating: -5.7), high = Vector(repeating: 5.7)
-        var u = SoftmaxAVX512.select(low, where: x .< low, else: x)
-        u = SoftmaxAVX512.select(high, where: u .> high, else: u)
+        // Clamps as one max and one min each (NaN passes through), not compare-and-blend.
+        let u = runner_clamp16(x, -5.7, 5.7)
         let s = u * u
         var p = Vector(repeating: 5.249_626_764e+00).addingProduct(Vector(repeating: 1.913_886_731e-02), s)
         p = Vector(repeating: 1.367_626_902e+02).addingProduct(p, s)
@@ -45,10 +43,8 @@ public enum GELUAVX512 {
         q = Vector(repeating: 2.366_848_680e+04).addingProduct(q, s)
         q = Vector(repeating: 2.087_969_760e+05).addingProduct(q, s)
         q = Vector(repeating: 8.338_447_197e+05).addingProduct(q, s)
-        var phi = Vector(repeating: 0.5).addingProduct(u, p * runner_reciprocal16(q))
-        let zero = Vector(), one = Vector(repeating: 1)
-        phi = SoftmaxAVX512.select(zero, where: phi .< zero, else: phi)
-        return SoftmaxAVX512.select(one, where: phi .> one, else: phi)
+        let phi = Vector(repeating: 0.5).addingProduct(u, p * runner_reciprocal16(q))
+        return runner_clamp16(phi, 0, 1)
     }
 }
 #endif

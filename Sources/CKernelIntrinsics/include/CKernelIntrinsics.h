@@ -92,6 +92,15 @@ void runner_copy_first16(float *destination, const float *source, unsigned count
     _mm512_mask_storeu_ps(destination, mask, _mm512_maskz_loadu_ps(mask, source));
 }
 
+/// `x` limited to [`low`, `high`] in each lane (`vmaxps`/`vminps`, one instruction each; the
+/// comparison-and-blend Swift's selections become costs two): NaN lanes stay NaN, because each
+/// instruction returns its second operand, `x`, when either is NaN.
+static inline __attribute__((always_inline, target("avx512f")))
+runner_float16 runner_clamp16(runner_float16 x, float low, float high) {
+    __m512 value = _mm512_max_ps(_mm512_set1_ps(low), (__m512)x);
+    return (runner_float16)_mm512_min_ps(_mm512_set1_ps(high), value);
+}
+
 /// 1/x in each lane, within one ulp or so of the quotient (the 14-bit estimate `vrcp14ps` and one
 /// Newton step, relative error ≈ 2⁻²⁸ before rounding) for normal positive x: a few cycles where
 /// `vdivps` on sixteen lanes takes ten, which made the division GELU's rational needs cost most
