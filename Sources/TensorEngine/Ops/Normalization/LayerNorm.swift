@@ -12,16 +12,7 @@ extension Tensor {
     /// Each row is read from memory once: statistics and output are computed while the row sits
     /// in L1. The mean and 1/σ of every row are kept for backward (8 bytes a row), nothing else.
     public func layerNorm(weight: Tensor?, bias: Tensor?, epsilon: Float = 1e-5) -> Tensor {
-        let op = "layerNorm"
-        guard rank >= 1, let channels = shape.last, channels > 0 else {
-            EngineError.fail(op, "needs a tensor [..., C] with C > 0, got \(Shape.describe(shape))")
-        }
-        if let weight, weight.shape != [channels] {
-            EngineError.shapeMismatch(op, shape, weight.shape, "weight must be [C] = [\(channels)]")
-        }
-        if let bias, bias.shape != [channels] {
-            EngineError.shapeMismatch(op, shape, bias.shape, "bias must be [C] = [\(channels)]")
-        }
+        let channels = layerNormChannels("layerNorm", weight: weight, bias: bias)
         let rows = count / channels
         let out = Tensor(uninitializedShape: shape)
         let parameters = [weight, bias].compactMap { $0 }
@@ -51,6 +42,23 @@ extension Tensor {
             }
         }
         return out
+    }
+}
+
+extension Tensor {
+    /// The channel count `C` of a layer norm over this `[..., C]` tensor with `[C]` weight and
+    /// bias; stops with a message naming `op` and the shapes otherwise.
+    func layerNormChannels(_ op: String, weight: Tensor?, bias: Tensor?) -> Int {
+        guard rank >= 1, let channels = shape.last, channels > 0 else {
+            EngineError.fail(op, "needs a tensor [..., C] with C > 0, got \(Shape.describe(shape))")
+        }
+        if let weight, weight.shape != [channels] {
+            EngineError.shapeMismatch(op, shape, weight.shape, "weight must be [C] = [\(channels)]")
+        }
+        if let bias, bias.shape != [channels] {
+            EngineError.shapeMismatch(op, shape, bias.shape, "bias must be [C] = [\(channels)]")
+        }
+        return channels
     }
 }
 

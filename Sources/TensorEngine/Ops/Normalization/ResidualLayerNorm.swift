@@ -14,15 +14,7 @@ extension Tensor {
         guard shape == y.shape else {
             EngineError.shapeMismatch(op, shape, y.shape, "the residual and the normalised branch must have one shape")
         }
-        guard rank >= 1, let channels = shape.last, channels > 0 else {
-            EngineError.fail(op, "needs tensors [..., C] with C > 0, got \(Shape.describe(shape))")
-        }
-        if let weight, weight.shape != [channels] {
-            EngineError.shapeMismatch(op, shape, weight.shape, "weight must be [C] = [\(channels)]")
-        }
-        if let bias, bias.shape != [channels] {
-            EngineError.shapeMismatch(op, shape, bias.shape, "bias must be [C] = [\(channels)]")
-        }
+        let channels = layerNormChannels(op, weight: weight, bias: bias)
         if let sampleScales, rank < 2 || sampleScales.count != shape[0] {
             EngineError.fail(op, "needs one sample scale per sample along the first axis (\(rank >= 2 ? shape[0] : 0)), got \(sampleScales.count)")
         }
