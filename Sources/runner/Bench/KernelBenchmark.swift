@@ -46,6 +46,7 @@ struct KernelBenchmark {
         GemmShape(name: "stage2 mlp fc1", m: 8192, n: 768, k: 192),
         GemmShape(name: "stage2 mlp fc2", m: 8192, n: 192, k: 768),
         GemmShape(name: "stage3 mlp fc1", m: 2048, n: 1536, k: 384),
+        GemmShape(name: "stage3 mlp fc1 + GELU", m: 2048, n: 1536, k: 384, transposeB: true, activation: .gelu),
         GemmShape(name: "stage3 fc1 dW", m: 1536, n: 384, k: 2048, transposeA: true),
         GemmShape(name: "window attn q·kᵀ", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, transposeB: true),
         GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
