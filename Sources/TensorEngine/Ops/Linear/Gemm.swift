@@ -178,7 +178,8 @@ public enum Gemm {
 
     /// `sums[j] = Σ_p a[p·lda + j]` for the `columns` columns of a `[rows, columns]` matrix, split
     /// across the pool by columns (each summed down the rows by one thread: the same result at
-    /// any thread count).
+    /// any thread count), 64 rows at a time and then block by block, as the long-depth kernel
+    /// sums them, which keeps the rounding error of long sums small.
     static func columnSums(of a: UnsafePointer<Float>, lda: Int, rows: Int, columns: Int,
                            into sums: UnsafeMutablePointer<Float>) {
         sums.update(repeating: 0, count: columns)
@@ -186,9 +187,15 @@ public enum Gemm {
             for chunk in chunks {
                 let start = chunk * 8, count = Swift.min(8, columns - start)
                 var total = SIMD8<Float>()
-                for p in 0..<rows {
-                    let row = a + p * lda + start
-                    total += count == 8 ? loadVector(row) : loadPartialVector(row, count: count, padding: 0)
+                var blockStart = 0
+                while blockStart < rows {
+                    var block = SIMD8<Float>()
+                    for p in blockStart..<Swift.min(rows, blockStart + 64) {
+                        let row = a + p * lda + start
+                        block += count == 8 ? loadVector(row) : loadPartialVector(row, count: count, padding: 0)
+                    }
+                    total += block
+                    blockStart += 64
                 }
                 if count == 8 { storeVector(total, sums + start) } else { storePartialVector(total, sums + start, count: count) }
             }
