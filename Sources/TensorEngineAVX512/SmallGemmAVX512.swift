@@ -122,20 +122,22 @@ public enum SmallGemmAVX512 {
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
                              bias: bias, prefetch: ahead, prefetchStep: prefetchStep)
                     }
-                    if activates {
-                        apply(activation, c: c, ldc: ldc, row: row, column: column, rows: rows, columns: columns)
-                    }
-                    if let inputs, row + tileRows < blockEnd {
-                        // The next tile's activation inputs, written long before (the forward
-                        // pass): rows ldc apart that the hardware prefetchers miss, and would
-                        // stall the activation on memory.
-                        let next = inputs + (row + tileRows) * ldc + column
-                        for r in 0..<min(tileRows, blockEnd - row - tileRows) {
-                            runner_prefetch(next + r * ldc)
-                            runner_prefetch(next + r * ldc + columns - 1)
+                    if let inputs {
+                        // This tile's activation inputs, written long before (the forward pass):
+                        // rows ldc apart that the hardware prefetchers miss, and would stall the
+                        // activation on memory. They arrive while the block's other tiles compute.
+                        let own = inputs + row * ldc + column
+                        for r in 0..<rows {
+                            runner_prefetch(own + r * ldc)
+                            runner_prefetch(own + r * ldc + columns - 1)
                         }
                     }
                     row += tileRows
+                }
+                if activates {
+                    // The block's results against this panel, still in L1: one call per block.
+                    apply(activation, c: c, ldc: ldc, row: blockStart, column: column, rows: blockEnd - blockStart,
+                          columns: columns)
                 }
             }
             blockStart = blockEnd
