@@ -16,7 +16,7 @@ import CKernelIntrinsics
 /// zero-padded; the engine packs it), so nothing is allocated. Partial column tiles are stored
 /// through masked moves.
 public enum SmallGemmAVX512 {
-    /// What is applied to each result of `C` once its tile is stored (still in L1), so that an
+    /// What is applied to each result of `C` once its row block is stored (still in L1), so that an
     /// activation and its gradient need no pass over memory of their own. Pointers address the
     /// same element as `C`'s (same layout, row stride `ldc`).
     public enum StoreActivation {
@@ -57,7 +57,7 @@ public enum SmallGemmAVX512 {
     /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
     /// `rowBias` (`[n]`), when given, is added to every row of `C` as it is stored — a linear
     /// layer's bias, without a pass of its own over `C` — and `activation` then applied to each
-    /// tile while it is in L1.
+    /// row block against each panel while it is in L1.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -68,16 +68,7 @@ public enum SmallGemmAVX512 {
             for i in 0..<m {
                 for j in 0..<n { c[i * ldc + j] = (beta == 0 ? 0 : beta * c[i * ldc + j]) + (rowBias?[j] ?? 0) }
             }
-            var column = 0
-            while column < n {
-                var row = 0
-                while row < m {
-                    apply(activation, c: c, ldc: ldc, row: row, column: column,
-                          rows: min(tileRows, m - row), columns: min(tileColumns, n - column))
-                    row += tileRows
-                }
-                column += tileColumns
-            }
+            apply(activation, c: c, ldc: ldc, row: 0, column: 0, rows: m, columns: n)
             return
         }
         let activates: Bool
@@ -145,7 +136,7 @@ public enum SmallGemmAVX512 {
     }
 
     /// `activation` on the `rows × columns` results of `C` (row stride `ldc`) at (`row`,
-    /// `column`): a tile just stored (in L1), or a whole product OpenBLAS computed.
+    /// `column`): a row block just stored (in L1), or a whole product OpenBLAS computed.
     @inline(never)
     public static func apply(_ activation: StoreActivation, c: UnsafeMutablePointer<Float>, ldc: Int,
                              row: Int, column: Int, rows: Int, columns: Int) {

@@ -1,10 +1,11 @@
 extension Tensor {
     /// The transformer feed-forward block `gelu(x·W₁ᵀ + b₁)·W₂ᵀ + b₂` (exact GELU): `x`
     /// `[..., in]`, `hiddenWeight` `[hidden, in]`, `outputWeight` `[out, hidden]` (PyTorch's
-    /// layouts), biases `[hidden]` and `[out]` → `[..., out]`. The same values and gradients as
-    /// `x.linear(W₁, b₁).gelu().linear(W₂, b₂)`, bit for bit, with the activation moved into the
-    /// products: the first stores `gelu(z)` (and, when training, `z`) as its results leave the
-    /// registers, and the backward product `g·W₂` stores GELU's input gradient `(g·W₂) ⊙ GELU′(z)`
+    /// layouts), biases `[hidden]` and `[out]` → `[..., out]`. The values and gradients of
+    /// `x.linear(W₁, b₁).gelu().linear(W₂, b₂)` (to an ulp or so: on AVX-512 the activation's
+    /// rational divides through a refined reciprocal), with the activation moved into the
+    /// products: the first stores `gelu(z)` (and, when training, `z`) while its results are in
+    /// L1, and the backward product `g·W₂` stores GELU's input gradient `(g·W₂) ⊙ GELU′(z)`
     /// directly. On `[B·L, 4C]` hidden activations that saves GELU's own pass forward (read `z`,
     /// write `gelu(z)`) and backward (write and re-read the output gradient); where the products
     /// run elsewhere than the register-blocked kernel the activation still takes one pass after them.
