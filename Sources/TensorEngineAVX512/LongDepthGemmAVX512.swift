@@ -93,11 +93,12 @@ public enum LongDepthGemmAVX512 {
                 }
                 runner_store16(sums + column, runner_load16(sums + column) + total)
             } else {
+                let lanes = UInt32(count)
                 for _ in 0..<rows {
-                    for lane in 0..<count { total[lane] += row[lane] }
+                    total += runner_load_first16(row, lanes)
                     row += ld
                 }
-                for lane in 0..<count { sums[column + lane] += total[lane] }
+                runner_store_first16(sums + column, runner_load_first16(sums + column, lanes) + total, lanes)
             }
             column += 16
         }

@@ -92,6 +92,21 @@ void runner_copy_first16(float *destination, const float *source, unsigned count
     _mm512_mask_storeu_ps(destination, mask, _mm512_maskz_loadu_ps(mask, source));
 }
 
+/// The first `count` (0…16) floats at `source` in the low lanes, zeros above, with one masked
+/// load that reads nothing past `count`. Setting lanes one by one from Swift goes through the
+/// stack and stalls each following vector load (it cost the long-depth kernel's bias-gradient
+/// sums more than its product when a thread's share of columns ended mid-vector).
+static inline __attribute__((always_inline, target("avx512f")))
+runner_float16 runner_load_first16(const float *source, unsigned count) {
+    return (runner_float16)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1u), source);
+}
+
+/// Stores the low `count` (0…16) lanes of `value` at `destination`, writing nothing past them.
+static inline __attribute__((always_inline, target("avx512f")))
+void runner_store_first16(float *destination, runner_float16 value, unsigned count) {
+    _mm512_mask_storeu_ps(destination, (__mmask16)((1u << count) - 1u), (__m512)value);
+}
+
 /// `x` limited to [`low`, `high`] in each lane (`vmaxps`/`vminps`, one instruction each; the
 /// comparison-and-blend Swift's selections become costs two): NaN lanes stay NaN, because each
 /// instruction returns its second operand, `x`, when either is NaN.

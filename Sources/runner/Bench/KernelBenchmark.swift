@@ -108,11 +108,14 @@ struct KernelBenchmark {
         case .gelu: .gelu(preActivation: preActivation!.data)
         case .geluDerivative: .geluDerivative(preActivation: preActivation!.data)
         }
+        // A weight gradient (op(A) = dYᵀ) comes with its bias gradient, as in the layers.
+        let depthSums = shape.transposeA ? Tensor.zeros([shape.m]) : nil
         let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
             if shape.batch == 1 {
                 Gemm.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB,
                               m: shape.m, n: shape.n, k: shape.k,
-                              a: a.data, lda: lda, b: b.data, ldb: ldb, c: c.data, ldc: shape.n, activation: activation)
+                              a: a.data, lda: lda, b: b.data, ldb: ldb, c: c.data, ldc: shape.n, activation: activation,
+                              depthSumsOfA: depthSums?.data)
             } else {
                 Gemm.batched(batch: shape.batch, transposeA: shape.transposeA, transposeB: shape.transposeB,
                              m: shape.m, n: shape.n, k: shape.k,
