@@ -14,37 +14,17 @@ import CKernelIntrinsics
 public enum GELUAVX512 {
     public typealias Vector = SIMD16<Float>
 
-    /// x·Φ(x), lane by lane.
+    /// x·Φ(x), lane by lane (`runner_gelu16`).
     @inline(__always)
     public static func gelu(_ x: Vector) -> Vector {
-        x * normalCDF(x)
+        runner_gelu16(x)
     }
 
-    /// GELU′(x) = Φ(x) + x·φ(x), lane by lane: what the gradient of GELU's output is multiplied by.
+    /// GELU′(x) = Φ(x) + x·φ(x), lane by lane: what the gradient of GELU's output is multiplied
+    /// by (`runner_gelu_derivative16`).
     @inline(__always)
     public static func derivative(_ x: Vector) -> Vector {
-        let density = SoftmaxAVX512.expOfNonPositive(-0.5 * x * x) * 0.398_942_280_401_432_678
-        return normalCDF(x).addingProduct(x, density)
-    }
-
-    /// Φ(x) on the rational of the engine's `VectorMath.normalCDFRational` (absolute error ≤ 2e-7).
-    @inline(__always)
-    static func normalCDF(_ x: Vector) -> Vector {
-        // Clamps as one max and one min each (NaN passes through), not compare-and-blend.
-        let u = runner_clamp16(x, -5.7, 5.7)
-        let s = u * u
-        var p = Vector(repeating: 5.249_626_764e+00).addingProduct(Vector(repeating: 1.913_886_731e-02), s)
-        p = Vector(repeating: 1.367_626_902e+02).addingProduct(p, s)
-        p = Vector(repeating: 3.875_538_938e+03).addingProduct(p, s)
-        p = Vector(repeating: 2.785_538_130e+04).addingProduct(p, s)
-        p = Vector(repeating: 3.326_559_070e+05).addingProduct(p, s)
-        var q = s + 6.002_131_848e+01
-        q = Vector(repeating: 1.548_742_091e+03).addingProduct(q, s)
-        q = Vector(repeating: 2.366_848_680e+04).addingProduct(q, s)
-        q = Vector(repeating: 2.087_969_760e+05).addingProduct(q, s)
-        q = Vector(repeating: 8.338_447_197e+05).addingProduct(q, s)
-        let phi = Vector(repeating: 0.5).addingProduct(u, p * runner_reciprocal16(q))
-        return runner_clamp16(phi, 0, 1)
+        runner_gelu_derivative16(x)
     }
 }
 #endif

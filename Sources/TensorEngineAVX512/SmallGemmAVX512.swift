@@ -16,9 +16,9 @@ import CKernelIntrinsics
 /// zero-padded; the engine packs it), so nothing is allocated. Partial column tiles are stored
 /// through masked moves.
 public enum SmallGemmAVX512 {
-    /// What is applied to each result of `C` once its row block is stored (still in L1), so that an
-    /// activation and its gradient need no pass over memory of their own. Pointers address the
-    /// same element as `C`'s (same layout, row stride `ldc`).
+    /// What is applied to each result of `C` in the tile's registers, before its only store, so
+    /// that an activation and its gradient need no pass over memory of their own. Pointers
+    /// address the same element as `C`'s (same layout, row stride `ldc`).
     public enum StoreActivation {
         case identity
         /// Stores `gelu(z)` in `C`, and `z` itself in `preActivation` when given (training keeps
@@ -27,6 +27,16 @@ public enum SmallGemmAVX512 {
         /// Multiplies each result by `GELU′(z)`, `z` read from `preActivation`: the gradient of
         /// GELU's input from that of its output.
         case geluDerivative(preActivation: UnsafePointer<Float>)
+
+        /// The same activation for the results `offset` floats on from `C`'s first.
+        @inline(__always)
+        func advanced(by offset: Int) -> StoreActivation {
+            switch self {
+            case .identity: .identity
+            case .gelu(let pre): .gelu(preActivation: pre.map { $0 + offset })
+            case .geluDerivative(let pre): .geluDerivative(preActivation: pre + offset)
+            }
+        }
     }
 
     /// Rows of `C` per register tile.
@@ -57,7 +67,7 @@ public enum SmallGemmAVX512 {
     /// (``scratchCount(n:k:)`` floats in all). With `beta == 0`, `C` is only written (it may hold NaN).
     /// `rowBias` (`[n]`), when given, is added to every row of `C` as it is stored — a linear
     /// layer's bias, without a pass of its own over `C` — and `activation` then applied to each
-    /// row block against each panel while it is in L1.
+    /// result in registers.
     public static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -71,15 +81,8 @@ public enum SmallGemmAVX512 {
             apply(activation, c: c, ldc: ldc, row: 0, column: 0, rows: m, columns: n)
             return
         }
-        let activates: Bool
         var inputs: UnsafePointer<Float>? = nil
-        switch activation {
-        case .identity: activates = false
-        case .gelu: activates = true
-        case .geluDerivative(let pre):
-            activates = true
-            inputs = pre
-        }
+        if case .geluDerivative(let pre) = activation { inputs = pre }
         // Row blocks that stay in L1/L2 against each panel in turn, so a tall op(A) (a linear
         // layer's activations) streams through memory once and is never packed.
         let panelCount = (n + tileColumns - 1) / tileColumns
@@ -99,44 +102,49 @@ public enum SmallGemmAVX512 {
                 let prefetching = !transposeA && index == panelCount - 1 && blockEnd < m
                 let prefetchStep = prefetching ? (tileRows * lda + k - 1) / k : 0
                 var row = blockStart
+                if let inputs { prefetchRows(inputs + row * ldc + column, ldc: ldc, rows: min(tileRows, blockEnd - row), columns: columns) }
                 while row < blockEnd {
                     let rows = min(tileRows, blockEnd - row)
+                    if let inputs, row + tileRows < blockEnd {
+                        // The next tile's activation inputs, written long before (the forward
+                        // pass): rows ldc apart that the hardware prefetchers miss. They arrive
+                        // while this tile computes, ready for its epilogue.
+                        prefetchRows(inputs + (row + tileRows) * ldc + column, ldc: ldc,
+                                     rows: min(tileRows, blockEnd - row - tileRows), columns: columns)
+                    }
                     let cTile = c + row * ldc + column, bias = rowBias.map { $0 + column }
+                    let tileActivation = activation.advanced(by: row * ldc + column)
                     if transposeA {
                         // op(A)[i, p] = a[p·lda + i]: rows one float apart, depth steps of lda.
                         tile(k: k, a: a + row, rowStride: 1, depthStride: lda, rows: rows, panel: panel,
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
-                             bias: bias, prefetch: a + row, prefetchStep: 0)
+                             bias: bias, activation: tileActivation, prefetch: a + row, prefetchStep: 0)
                     } else {
                         let ahead = prefetching ? a + (row + rowBlock) * lda : a + row * lda
                         tile(k: k, a: a + row * lda, rowStride: lda, depthStride: 1, rows: rows, panel: panel,
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
-                             bias: bias, prefetch: ahead, prefetchStep: prefetchStep)
-                    }
-                    if let inputs {
-                        // This tile's activation inputs, written long before (the forward pass):
-                        // rows ldc apart that the hardware prefetchers miss, and would stall the
-                        // activation on memory. They arrive while the block's other tiles compute.
-                        let own = inputs + row * ldc + column
-                        for r in 0..<rows {
-                            runner_prefetch(own + r * ldc)
-                            runner_prefetch(own + r * ldc + columns - 1)
-                        }
+                             bias: bias, activation: tileActivation, prefetch: ahead, prefetchStep: prefetchStep)
                     }
                     row += tileRows
-                }
-                if activates {
-                    // The block's results against this panel, still in L1: one call per block.
-                    apply(activation, c: c, ldc: ldc, row: blockStart, column: column, rows: blockEnd - blockStart,
-                          columns: columns)
                 }
             }
             blockStart = blockEnd
         }
     }
 
+    /// Hints the `columns` floats (at most a panel, two or three lines) of each of `rows` rows
+    /// `ldc` floats apart into cache.
+    @inline(__always)
+    static func prefetchRows(_ first: UnsafePointer<Float>, ldc: Int, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            runner_prefetch(first + r * ldc)
+            runner_prefetch(first + r * ldc + columns - 1)
+        }
+    }
+
     /// `activation` on the `rows × columns` results of `C` (row stride `ldc`) at (`row`,
-    /// `column`): a row block just stored (in L1), or a whole product OpenBLAS computed.
+    /// `column`): a whole product OpenBLAS computed, or one of no depth. The register-blocked
+    /// kernel applies it in its tiles' registers instead.
     @inline(never)
     public static func apply(_ activation: StoreActivation, c: UnsafeMutablePointer<Float>, ldc: Int,
                              row: Int, column: Int, rows: Int, columns: Int) {
@@ -182,7 +190,8 @@ public enum SmallGemmAVX512 {
     static func tile(k: Int, a: UnsafePointer<Float>, rowStride: Int, depthStride: Int, rows: Int,
                      panel: UnsafePointer<Float>, panelStride: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float,
-                     bias: UnsafePointer<Float>?, prefetch: UnsafePointer<Float>, prefetchStep: Int) {
+                     bias: UnsafePointer<Float>?, activation: StoreActivation,
+                     prefetch: UnsafePointer<Float>, prefetchStep: Int) {
         typealias V = SIMD16<Float>
         let last = rows - 1
         let a0 = a
@@ -222,20 +231,24 @@ public enum SmallGemmAVX512 {
             offset += depthStride
             b += panelStride
         }
-        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta, bias: bias)
-        if rows > 1 { storeRow(c10, c11, c + ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 6 { storeRow(c60, c61, c + 6 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
-        if rows > 7 { storeRow(c70, c71, c + 7 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias) }
+        storeRow(c00, c01, c, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 0)
+        if rows > 1 { storeRow(c10, c11, c + 1 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 1 * ldc) }
+        if rows > 2 { storeRow(c20, c21, c + 2 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 2 * ldc) }
+        if rows > 3 { storeRow(c30, c31, c + 3 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 3 * ldc) }
+        if rows > 4 { storeRow(c40, c41, c + 4 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 4 * ldc) }
+        if rows > 5 { storeRow(c50, c51, c + 5 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 5 * ldc) }
+        if rows > 6 { storeRow(c60, c61, c + 6 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 6 * ldc) }
+        if rows > 7 { storeRow(c70, c71, c + 7 * ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation, offset: 7 * ldc) }
     }
 
-    /// `row[0..<columns] = alpha · (low, high) + beta · row + bias`.
+    /// `row[0..<columns] = activation(alpha · (low, high) + beta · row + bias)`, the activation's
+    /// operand `offset` floats on from its pointer: applied in registers, so each result is
+    /// written once (a pass over the stored block instead re-read lines whose first writes were
+    /// still waiting for memory: stage-1 fc1 + GELU of the Fashion-MNIST net 1.6 → 1.1 ms).
     @inline(__always)
     static func storeRow(_ low: SIMD16<Float>, _ high: SIMD16<Float>, _ row: UnsafeMutablePointer<Float>,
-                         columns: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?) {
+                         columns: Int, alpha: Float, beta: Float, bias: UnsafePointer<Float>?,
+                         activation: StoreActivation = .identity, offset: Int = 0) {
         var v0 = low, v1 = high
         if alpha != 1 {
             v0 *= alpha
@@ -249,6 +262,20 @@ public enum SmallGemmAVX512 {
             if beta != 0 {
                 v0.addProduct(runner_load16(UnsafeRawPointer(row)), SIMD16(repeating: beta))
                 v1.addProduct(runner_load16(UnsafeRawPointer(row + 16)), SIMD16(repeating: beta))
+            }
+            switch activation {
+            case .identity:
+                break
+            case .gelu(let pre):
+                if let pre {
+                    runner_store16(pre + offset, v0)
+                    runner_store16(pre + offset + 16, v1)
+                }
+                v0 = GELUAVX512.gelu(v0)
+                v1 = GELUAVX512.gelu(v1)
+            case .geluDerivative(let pre):
+                v0 *= GELUAVX512.derivative(runner_load16(pre + offset))
+                v1 *= GELUAVX512.derivative(runner_load16(pre + offset + 16))
             }
             runner_store16(row, v0)
             runner_store16(row + 16, v1)
@@ -264,6 +291,20 @@ public enum SmallGemmAVX512 {
                 v0.addProduct(loadFirst(low, from: row), SIMD16(repeating: beta))
                 v1.addProduct(loadFirst(high, from: row + 16), SIMD16(repeating: beta))
             }
+            switch activation {
+            case .identity:
+                break
+            case .gelu(let pre):
+                if let pre {
+                    storeFirst(low, of: v0, to: pre + offset)
+                    storeFirst(high, of: v1, to: pre + offset + 16)
+                }
+                v0 = GELUAVX512.gelu(v0)
+                v1 = GELUAVX512.gelu(v1)
+            case .geluDerivative(let pre):
+                v0 *= GELUAVX512.derivative(loadFirst(low, from: pre + offset))
+                v1 *= GELUAVX512.derivative(loadFirst(high, from: pre + offset + 16))
+            }
             storeFirst(low, of: v0, to: row)
             storeFirst(high, of: v1, to: row + 16)
         }
@@ -272,19 +313,13 @@ public enum SmallGemmAVX512 {
     /// The first `count` (0…16) floats at `source`, the other lanes zero; nothing past them is read.
     @inline(__always)
     static func loadFirst(_ count: Int, from source: UnsafePointer<Float>) -> SIMD16<Float> {
-        var vector = SIMD16<Float>()
-        withUnsafeMutableBytes(of: &vector) { bytes in
-            runner_copy_first16(bytes.baseAddress!.assumingMemoryBound(to: Float.self), source, UInt32(count))
-        }
-        return vector
+        runner_load_first16(source, UInt32(count))
     }
 
     /// Writes the first `count` (0…16) lanes of `vector` to `destination`, nothing past them.
     @inline(__always)
     static func storeFirst(_ count: Int, of vector: SIMD16<Float>, to destination: UnsafeMutablePointer<Float>) {
-        withUnsafeBytes(of: vector) { bytes in
-            runner_copy_first16(destination, bytes.baseAddress!.assumingMemoryBound(to: Float.self), UInt32(count))
-        }
+        runner_store_first16(destination, vector, UInt32(count))
     }
 }
 #endif

@@ -126,6 +126,63 @@ static inline __attribute__((always_inline, target("avx512f"))) runner_float16 r
     __m512 error = _mm512_fnmadd_ps(value, estimate, _mm512_set1_ps(2.0f));
     return (runner_float16)_mm512_mul_ps(estimate, error);
 }
+
+/// Φ(x), the standard normal distribution function, on sixteen lanes: ½ + u·P(u²)/Q(u²) with
+/// u = x clamped to ±5.7 (a degree-5 rational, absolute error ≤ 2e-7), P/Q through
+/// `runner_reciprocal16`, then clamped to [0, 1]; NaN stays NaN. In C, so that the GELU a product
+/// kernel applies in its tiles' epilogues is whole vector instructions however large the kernel
+/// around it: Swift lowers `SIMD16` arithmetic lane by lane and leaves LLVM to re-vectorise it,
+/// which it does fully only in small bodies (see `SoftmaxAVX512`).
+static inline __attribute__((always_inline, target("avx512f"))) __m512 runner_normal_cdf16(__m512 x) {
+    __m512 u = _mm512_min_ps(_mm512_set1_ps(5.7f), _mm512_max_ps(_mm512_set1_ps(-5.7f), x));
+    __m512 s = _mm512_mul_ps(u, u);
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.913886731e-02f), s, _mm512_set1_ps(5.249626764e+00f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(1.367626902e+02f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(3.875538938e+03f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(2.785538130e+04f));
+    p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(3.326559070e+05f));
+    __m512 q = _mm512_add_ps(s, _mm512_set1_ps(6.002131848e+01f));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(1.548742091e+03f));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(2.366848680e+04f));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(2.087969760e+05f));
+    q = _mm512_fmadd_ps(q, s, _mm512_set1_ps(8.338447197e+05f));
+    __m512 ratio = _mm512_mul_ps(p, (__m512)runner_reciprocal16((runner_float16)q));
+    __m512 phi = _mm512_fmadd_ps(u, ratio, _mm512_set1_ps(0.5f));
+    return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), phi));
+}
+
+/// eᵈ for d ≤ 0 on sixteen lanes: d clamped at −88, d = n·ln 2 + r, a degree-5 polynomial in r
+/// (relative error ≤ 2.5e-7), times 2ⁿ built in the exponent field; NaN stays NaN.
+static inline __attribute__((always_inline, target("avx512f"))) __m512 runner_exp_nonpositive16(__m512 d) {
+    __m512 clamped = _mm512_max_ps(_mm512_set1_ps(-88.0f), d);
+    __m512 shift = _mm512_set1_ps(12582912.0f);
+    __m512 shifted = _mm512_fmadd_ps(clamped, _mm512_set1_ps(1.442695041f), shift);
+    __m512 n = _mm512_sub_ps(shifted, shift);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), clamped);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.1219444e-4f), r);
+    __m512 e = _mm512_fmadd_ps(_mm512_set1_ps(8.2903057337e-03f), r, _mm512_set1_ps(4.1897974908e-02f));
+    e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.6667637229e-01f));
+    e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(4.9999150634e-01f));
+    e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(9.9999970198e-01f));
+    __m512 expR = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
+    __m512i bits = _mm512_castps_si512(shifted);
+    __m512i scale = _mm512_slli_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(127 - 0x4B400000)), 23);
+    return _mm512_mul_ps(expR, _mm512_castsi512_ps(scale));
+}
+
+/// GELU(x) = x·Φ(x) on sixteen lanes (see `runner_normal_cdf16`).
+static inline __attribute__((always_inline, target("avx512f"))) runner_float16 runner_gelu16(runner_float16 x) {
+    return (runner_float16)_mm512_mul_ps((__m512)x, runner_normal_cdf16((__m512)x));
+}
+
+/// GELU′(x) = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π), on sixteen lanes: what the gradient of
+/// GELU's output is multiplied by.
+static inline __attribute__((always_inline, target("avx512f"))) runner_float16 runner_gelu_derivative16(runner_float16 x) {
+    __m512 value = (__m512)x;
+    __m512 square = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), value), value);
+    __m512 density = _mm512_mul_ps(runner_exp_nonpositive16(square), _mm512_set1_ps(0.398942280401432678f));
+    return (runner_float16)_mm512_fmadd_ps(value, density, runner_normal_cdf16(value));
+}
 #endif
 
 #endif
