@@ -14,7 +14,7 @@ import CKernelIntrinsics
 public enum LongDepthGemmAVX512 {
     /// Depth steps per block: 64 rows of a 96-column `op(B)` are 24 KiB, half of L1, so the
     /// block stays there while the rows of `C` pass over it (32, 64, 96 and 128 measured).
-    static let depthBlock = 64
+    public static let depthBlock = 64
 
     /// Whether the kernel takes a result `n` columns wide: whole sixteen-lane vectors.
     public static func supports(n: Int) -> Bool {
