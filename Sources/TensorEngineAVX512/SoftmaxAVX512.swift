@@ -110,27 +110,11 @@ public enum SoftmaxAVX512 {
     }
 
     /// eᵈ for d ≤ 0, lane by lane: the engine's `VectorMath.expOfNonPositive` on sixteen lanes
-    /// (same reduction and degree-4 minimax polynomial, relative error ≤ 2.5e-7); −∞ gives 0,
-    /// positive NaN stays NaN.
+    /// (`runner_exp_nonpositive16`: same reduction and degree-4 minimax polynomial, relative error
+    /// ≤ 2.5e-7); −∞ gives 0, positive NaN stays NaN.
     @inline(__always)
     static func expOfNonPositive(_ d: SIMD16<Float>) -> SIMD16<Float> {
-        typealias V = SIMD16<Float>
-        // Clamping at −88 puts n at −127 for the lowest arguments, whose 2ⁿ bit pattern is 0.
-        let floor = V(repeating: -88)
-        let clamped = select(floor, where: d .< floor, else: d)
-        let roundingShift: Float = 12_582_912
-        let shifted = V(repeating: roundingShift).addingProduct(clamped, V(repeating: 1.442_695_041))
-        let n = shifted - roundingShift
-        var r = clamped.addingProduct(n, V(repeating: -0.693_359_375))
-        r = r.addingProduct(n, V(repeating: 2.121_944_4e-4))
-        var e = V(repeating: 4.189_797_490_8e-02).addingProduct(V(repeating: 8.290_305_733_7e-03), r)
-        e = V(repeating: 1.666_763_722_9e-01).addingProduct(e, r)
-        e = V(repeating: 4.999_915_063_4e-01).addingProduct(e, r)
-        e = V(repeating: 9.999_997_019_8e-01).addingProduct(e, r)
-        let expR = V(repeating: 1).addingProduct(e, r)
-        // 2ⁿ: the low bits of `shifted` are n + 0x4B40_0000; move n + 127 into the exponent field.
-        let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self)
-        return expR * unsafeBitCast((bits &+ (127 - 0x4B40_0000)) &<< 23, to: V.self)
+        runner_exp_nonpositive16(d)
     }
 }
 #endif

@@ -107,15 +107,6 @@ void runner_store_first16(float *destination, runner_float16 value, unsigned cou
     _mm512_mask_storeu_ps(destination, (__mmask16)((1u << count) - 1u), (__m512)value);
 }
 
-/// `x` limited to [`low`, `high`] in each lane (`vmaxps`/`vminps`, one instruction each; the
-/// comparison-and-blend Swift's selections become costs two): NaN lanes stay NaN, because each
-/// instruction returns its second operand, `x`, when either is NaN.
-static inline __attribute__((always_inline, target("avx512f")))
-runner_float16 runner_clamp16(runner_float16 x, float low, float high) {
-    __m512 value = _mm512_max_ps(_mm512_set1_ps(low), (__m512)x);
-    return (runner_float16)_mm512_min_ps(_mm512_set1_ps(high), value);
-}
-
 /// 1/x in each lane, within one ulp or so of the quotient (the 14-bit estimate `vrcp14ps` and one
 /// Newton step, relative error ≈ 2⁻²⁸ before rounding) for normal positive x: a few cycles where
 /// `vdivps` on sixteen lanes takes ten, which made the division GELU's rational needs cost most
@@ -151,9 +142,14 @@ static inline __attribute__((always_inline, target("avx512f"))) __m512 runner_no
     return _mm512_min_ps(_mm512_set1_ps(1.0f), _mm512_max_ps(_mm512_set1_ps(0.0f), phi));
 }
 
-/// eᵈ for d ≤ 0 on sixteen lanes: d clamped at −88, d = n·ln 2 + r, a degree-5 polynomial in r
-/// (relative error ≤ 2.5e-7), times 2ⁿ built in the exponent field; NaN stays NaN.
-static inline __attribute__((always_inline, target("avx512f"))) __m512 runner_exp_nonpositive16(__m512 d) {
+/// eᵈ for d ≤ 0 on sixteen lanes (the engine's `VectorMath.expOfNonPositive`, same reduction and
+/// polynomial): d clamped at −88, d = n·ln 2 + r, eʳ = 1 + r·P(r) with P of degree 4 (relative error
+/// ≤ 2.5e-7), times 2ⁿ built in the exponent field; −∞ gives 0, NaN stays NaN. The softmax and
+/// GELU′ of the AVX-512 kernels both use it.
+static inline __attribute__((always_inline, target("avx512f"))) runner_float16 runner_exp_nonpositive16(runner_float16 x) {
+    __m512 d = (__m512)x;
+    // Clamping at −88 puts n at −127 for the lowest arguments, whose 2ⁿ bit pattern is 0
+    // (vmaxps returns d, its second operand, when d is NaN).
     __m512 clamped = _mm512_max_ps(_mm512_set1_ps(-88.0f), d);
     __m512 shift = _mm512_set1_ps(12582912.0f);
     __m512 shifted = _mm512_fmadd_ps(clamped, _mm512_set1_ps(1.442695041f), shift);
@@ -167,7 +163,7 @@ static inline __attribute__((always_inline, target("avx512f"))) __m512 runner_ex
     __m512 expR = _mm512_fmadd_ps(e, r, _mm512_set1_ps(1.0f));
     __m512i bits = _mm512_castps_si512(shifted);
     __m512i scale = _mm512_slli_epi32(_mm512_add_epi32(bits, _mm512_set1_epi32(127 - 0x4B400000)), 23);
-    return _mm512_mul_ps(expR, _mm512_castsi512_ps(scale));
+    return (runner_float16)_mm512_mul_ps(expR, _mm512_castsi512_ps(scale));
 }
 
 /// GELU(x) = x·Φ(x) on sixteen lanes (see `runner_normal_cdf16`).
@@ -180,7 +176,8 @@ static inline __attribute__((always_inline, target("avx512f"))) runner_float16 r
 static inline __attribute__((always_inline, target("avx512f"))) runner_float16 runner_gelu_derivative16(runner_float16 x) {
     __m512 value = (__m512)x;
     __m512 square = _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), value), value);
-    __m512 density = _mm512_mul_ps(runner_exp_nonpositive16(square), _mm512_set1_ps(0.398942280401432678f));
+    __m512 density = _mm512_mul_ps((__m512)runner_exp_nonpositive16((runner_float16)square),
+                                   _mm512_set1_ps(0.398942280401432678f));
     return (runner_float16)_mm512_fmadd_ps(value, density, runner_normal_cdf16(value));
 }
 #endif
