@@ -53,6 +53,8 @@ struct KernelBenchmark {
         // A result 64 wide takes the long-depth kernel's four-vector tile (Twins-S stage 1, batch 8).
         GemmShape(name: "Twins stage1 fc1 dW", m: 256, n: 64, k: 25088, transposeA: true),
         GemmShape(name: "Fashion-MNIST stage1 qkv", m: 8192, n: 192, k: 64, transposeB: true),
+        GemmShape(name: "Fashion-MNIST stage1 fc1 + GELU", m: 8192, n: 256, k: 64, transposeB: true, activation: .gelu),
+        GemmShape(name: "Fashion-MNIST stage1 fc2 dX ⊙ GELU′", m: 8192, n: 256, k: 64, activation: .geluDerivative),
         GemmShape(name: "Fashion-MNIST stage1 fc1 dW", m: 256, n: 64, k: 8192, transposeA: true),
         GemmShape(name: "Fashion-MNIST stage1 fc2 dW", m: 64, n: 256, k: 8192, transposeA: true),
         GemmShape(name: "Fashion-MNIST stage1 proj dW", m: 64, n: 64, k: 8192, transposeA: true),
