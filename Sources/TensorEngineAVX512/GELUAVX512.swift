@@ -5,12 +5,13 @@ import CKernelIntrinsics
 /// kernels (a transformer MLP's `fc1` stores `gelu(x·W₁ᵀ + b₁)` as it leaves the registers, and
 /// the backward product stores `(g·W₂) ⊙ GELU′(z)`), so neither needs a pass over memory of its own.
 ///
-/// The arithmetic of the engine's eight-lane `VectorMath.gelu` / `normalCDFRational` and GELU
-/// backward — Φ(x) = ½ + u·P(u²)/Q(u²) with u = x clamped to ±5.7, then clamped to [0, 1];
-/// GELU(x) = x·Φ(x); GELU′(x) = Φ(x) + x·φ(x), φ(x) = e^{−x²/2}/√(2π) — except that P/Q is
-/// P times a refined reciprocal of Q (`runner_reciprocal16`): the sixteen-lane division cost more
-/// than the rest of the activation. Results differ from the eight-lane ones by an ulp or so
-/// (≤ 1e-7 absolute in Φ), inside their documented error.
+/// Piecewise polynomials rather than the eight-lane `VectorMath.gelu`'s rational: GELU(x) =
+/// ½x + |x|·F(|x|) and GELU′(x) = ½ + sign(x)·D(|x|), F and D degree-4 polynomials on 32
+/// intervals of |x| < 8 fetched by a register permute (`runner_gelu16`, `runner_gelu_derivative16`;
+/// tables from tools/fit_gelu_tables.py). 16 vector operations each, where the rational took 21
+/// for GELU and 38 for GELU′ (a reciprocal, an exponential): at a product depth of 64 or 96 the
+/// activation had cost a fifth to a third of the kernel. Errors: GELU ≤ 1e-7·max(1, |x|),
+/// GELU′ ≤ 2e-7 absolute; results differ from the eight-lane ones by about as much.
 public enum GELUAVX512 {
     public typealias Vector = SIMD16<Float>
 
