@@ -10,9 +10,10 @@ import Darwin
 /// OpenBLAS is held at one thread so that nothing else spins up threads of its own.
 ///
 /// The calling thread works too, so a pool for `n` threads starts `n − 1` workers. Workers spin
-/// briefly after each job (the next op usually follows within microseconds) and then sleep on a
-/// condition variable. A `parallelFor` issued while the pool is busy — from inside another
-/// parallel region, or from a second thread — runs on its caller alone, so regions never nest.
+/// for a few milliseconds after each job (the next op usually follows within microseconds) and
+/// then sleep on a condition variable. A `parallelFor` issued while the pool is busy — from
+/// inside another parallel region, or from a second thread — runs on its caller alone, so
+/// regions never nest.
 public final class ThreadPool: @unchecked Sendable {
     /// The pool used by ``parallelFor(_:grain:_:)``. Its size is `RUNNER_THREADS` if set, else
     /// the number of online processors.
@@ -22,6 +23,14 @@ public final class ThreadPool: @unchecked Sendable {
         let processors = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         return ThreadPool(threadCount: max(1, environment ?? processors))
     }()
+
+    /// How long an idle worker spins before it sleeps: 5 ms. A step of a model is hundreds of
+    /// ops microseconds apart, but on a shared machine the caller is sometimes descheduled for
+    /// longer than the ≈ 270 µs the pool used to spin; the worker then slept, and every wake-up
+    /// after it cost a futex round trip in the middle of a step (Fashion-MNIST SwinV2: 1 to 35
+    /// sleeps per 20 evaluation steps from run to run, 30 per 3 SwinV2-T training steps). Intel's
+    /// OpenMP, under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
+    static let spinNanoseconds: UInt64 = 5_000_000
 
     /// Threads that run a parallel region (workers plus the caller).
     public let threadCount: Int
@@ -127,12 +136,14 @@ public final class ThreadPool: @unchecked Sendable {
         // before this thread first runs must still be seen (and acknowledged) as new.
         var seen = 0
         while true {
-            // Spin for a while (≈ 50–100 µs), then sleep until the next job.
+            // Spin for up to ``spinNanoseconds`` after the last job, then sleep until the next.
             var spins = 0
+            let spinStart = monotonicNanoseconds()
             var current = generation.load(ordering: .acquiring)
             while current == seen {
                 spins += 1
-                if spins < 20_000 {
+                // The clock is read every 1024 pauses (≈ 14 µs), not on every turn.
+                if spins & 1023 != 0 || monotonicNanoseconds() - spinStart < Self.spinNanoseconds {
                     spinPause()
                 } else {
                     pthread_mutex_lock(&mutex)
@@ -155,6 +166,13 @@ public final class ThreadPool: @unchecked Sendable {
             unfinishedWorkers.subtract(1, ordering: .releasing)
         }
     }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds (a vDSO call, no system call).
+private func monotonicNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
 @inline(__always)
