@@ -10,7 +10,7 @@ import Darwin
 /// OpenBLAS is held at one thread so that nothing else spins up threads of its own.
 ///
 /// The calling thread works too, so a pool for `n` threads starts `n − 1` workers. Workers spin
-/// for a few milliseconds after each job (the next op usually follows within microseconds) and
+/// for two milliseconds after each job (the next op usually follows within microseconds) and
 /// then sleep on a condition variable. A `parallelFor` issued while the pool is busy — from
 /// inside another parallel region, or from a second thread — runs on its caller alone, so
 /// regions never nest.
@@ -24,13 +24,15 @@ public final class ThreadPool: @unchecked Sendable {
         return ThreadPool(threadCount: max(1, environment ?? processors))
     }()
 
-    /// How long an idle worker spins before it sleeps: 5 ms. A step of a model is hundreds of
+    /// How long an idle worker spins before it sleeps: 2 ms. A step of a model is hundreds of
     /// ops microseconds apart, but on a shared machine the caller is sometimes descheduled for
     /// longer than the ≈ 270 µs the pool used to spin; the worker then slept, and every wake-up
-    /// after it cost a futex round trip in the middle of a step (Fashion-MNIST SwinV2: 1 to 35
-    /// sleeps per 20 evaluation steps from run to run, 30 per 3 SwinV2-T training steps). Intel's
-    /// OpenMP, under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
-    static let spinNanoseconds: UInt64 = 5_000_000
+    /// after it cost a futex round trip in the middle of a step (Fashion-MNIST bench: 162–703
+    /// futex calls per run at 270 µs, 56–77 at 1 ms, 23–79 at 2 ms, 32 at 5 ms). Longer spins
+    /// cost other threads of the process a core (the test suite, many threads at once: 28 s at
+    /// 270 µs, 33 s at 1 ms, 38 s at 5 ms); `runner` has no other busy thread. Intel's OpenMP,
+    /// under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
+    static let spinNanoseconds: UInt64 = 2_000_000
 
     /// Threads that run a parallel region (workers plus the caller).
     public let threadCount: Int
