@@ -17,6 +17,8 @@ The table is coefficient-major: `[5][32]` with row k the u^k coefficient of ever
 import mpmath
 import numpy as np
 
+from minimax import lawson
+
 mpmath.mp.dps = 30
 INTERVALS, END, DEGREE = 32, 8.0, 4
 SCALE = INTERVALS / END
@@ -30,19 +32,6 @@ def D(t):
     return F(t) + t * mpmath.npdf(t)
 
 
-def lawson(u, target, first=0, iterations=300):
-    """Weighted minimax fit of Σ_{k ≥ first} c_k u^k to target: minimise max |Σ c_k u^k − target|."""
-    a = np.stack([u ** k for k in range(first, DEGREE + 1)], axis=1)
-    w = np.ones_like(u) / len(u)
-    for _ in range(iterations):
-        sw = np.sqrt(w)
-        c, *_ = np.linalg.lstsq(a * sw[:, None], target * sw, rcond=None)
-        err = np.abs(a @ c - target)
-        w = w * err
-        w /= w.sum()
-    return c
-
-
 def fit(function):
     table = np.zeros((DEGREE + 1, INTERVALS))
     nodes = 0.5 + 0.5 * np.cos(np.pi * (np.arange(400) + 0.5) / 400)
@@ -53,7 +42,8 @@ def fit(function):
             continue
         # F(0) = D(0) = 0 exactly: no constant term in the first interval.
         first = 1 if i == 0 else 0
-        table[first:, i] = lawson(nodes, target, first)
+        basis = [lambda u, k=k: u ** k for k in range(first, DEGREE + 1)]
+        table[first:, i], _ = lawson(nodes, basis, target, np.ones_like(nodes), iterations=300)
     return table.astype(np.float32)
 
 

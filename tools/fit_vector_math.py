@@ -14,21 +14,9 @@ Approximations:
 import mpmath
 import numpy as np
 
+from minimax import lawson
+
 mpmath.mp.dps = 40
-
-
-def lawson(xs, basis, target, weight, iterations=400):
-    """Weighted minimax fit: minimise max |weight · (basis·c − target)|."""
-    a = np.stack([b(xs) for b in basis], axis=1) * weight[:, None]
-    y = target * weight
-    w = np.ones_like(xs) / len(xs)
-    for _ in range(iterations):
-        sw = np.sqrt(w)
-        c, *_ = np.linalg.lstsq(a * sw[:, None], y * sw, rcond=None)
-        err = np.abs(a @ c - y)
-        w = w * err
-        w /= w.sum()
-    return c, np.max(np.abs(a @ c - y))
 
 
 def horner32(coefficients, x):
