@@ -155,7 +155,7 @@ __m512 runner_gelu_piecewise16(const float *table, __m512 t) {
 
 /// GELU(x) = x·Φ(x) (the exact, erf form) on sixteen lanes, as ½x + |x|·F(|x|) with
 /// F = Φ − ½ from `runner_gelu_cdf_table`: error ≤ 1e-7·max(1, |x|) (8.2e-8 measured by the
-/// generator), exactly x above 5.5 and exactly 0 below −5.5, since F is exactly ½ there; NaN
+/// generator), exactly x above 5.75 and exactly 0 below −5.75, since F is exactly ½ there; NaN
 /// stays NaN.
 static inline __attribute__((always_inline, target("avx512f,avx512dq"))) runner_float16 runner_gelu16(runner_float16 x) {
     __m512 value = (__m512)x;
