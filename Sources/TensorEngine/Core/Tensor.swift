@@ -88,7 +88,7 @@ public final class Tensor: @unchecked Sendable {
     /// A tensor with every element `value`.
     public static func full(_ shape: [Int], _ value: Float) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        t.data.update(repeating: value, count: t.count)
+        t.fill(value)
         return t
     }
 
@@ -125,16 +125,27 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// A copy with its own storage (not recorded: see ``cloned()`` for the differentiable copy).
+    /// Split over the pool like any other kernel: the backward pass copies whole activation
+    /// gradients (the first gradient a tensor receives), which on one core left the other idle.
     public func copy() -> Tensor {
         let t = Tensor(uninitializedShape: shape)
-        t.data.update(from: data, count: count)
+        let source = data, destination = t.data
+        parallelFor(count, grain: Self.bulkGrain) { range in
+            (destination + range.lowerBound).update(from: source + range.lowerBound, count: range.count)
+        }
         return t
     }
 
-    /// Sets every element to `value`, in place.
+    /// Sets every element to `value`, in place (split over the pool, see ``copy()``).
     public func fill(_ value: Float) {
-        data.update(repeating: value, count: count)
+        let destination = data
+        parallelFor(count, grain: Self.bulkGrain) { range in
+            (destination + range.lowerBound).update(repeating: value, count: range.count)
+        }
     }
+
+    /// Elements below which a copy or fill is not worth a second thread (256 KiB).
+    static let bulkGrain = 1 << 16
 }
 
 extension Tensor: CustomStringConvertible {
