@@ -32,7 +32,7 @@ public final class ThreadPool: @unchecked Sendable {
     /// cost other threads of the process a core (the test suite, many threads at once: 28 s at
     /// 270 µs, 33 s at 1 ms, 38 s at 5 ms); `runner` has no other busy thread. Intel's OpenMP,
     /// under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
-    static let spinNanoseconds: UInt64 = 2_000_000
+    static let spinNanoseconds = 2_000_000
 
     /// Threads that run a parallel region (workers plus the caller).
     public let threadCount: Int
@@ -140,12 +140,12 @@ public final class ThreadPool: @unchecked Sendable {
         while true {
             // Spin for up to ``spinNanoseconds`` after the last job, then sleep until the next.
             var spins = 0
-            let spinStart = monotonicNanoseconds()
+            let spinStart = OpProfiler.monotonicNanoseconds()
             var current = generation.load(ordering: .acquiring)
             while current == seen {
                 spins += 1
                 // The clock is read every 1024 pauses (≈ 14 µs), not on every turn.
-                if spins & 1023 != 0 || monotonicNanoseconds() - spinStart < Self.spinNanoseconds {
+                if spins & 1023 != 0 || OpProfiler.monotonicNanoseconds() - spinStart < Self.spinNanoseconds {
                     spinPause()
                 } else {
                     pthread_mutex_lock(&mutex)
@@ -168,13 +168,6 @@ public final class ThreadPool: @unchecked Sendable {
             unfinishedWorkers.subtract(1, ordering: .releasing)
         }
     }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds (a vDSO call, no system call).
-private func monotonicNanoseconds() -> UInt64 {
-    var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
 
 @inline(__always)
