@@ -53,6 +53,8 @@ public final class ThreadPool: @unchecked Sendable {
     private var job: ((Int) -> Void)?
     private var chunkCount = 0
     private var participants = 0
+    /// The caller's ``FlopCounter`` tally, counted into by the workers that run its job.
+    private var jobTally: UnsafeMutableRawPointer?
 
     /// A pool for `threadCount` threads, starting `threadCount − 1` workers.
     public init(threadCount: Int) {
@@ -96,6 +98,7 @@ public final class ThreadPool: @unchecked Sendable {
             job = escapable
             chunkCount = chunks
             participants = threads - 1
+            jobTally = FlopCounter.currentTally
             // The caller always runs chunk 0 (then helps with the rest): with one chunk per
             // thread, the first rows of every op stay on the calling core, so an op finds the rows
             // the op before it wrote in its own cache.
@@ -163,7 +166,9 @@ public final class ThreadPool: @unchecked Sendable {
             }
             seen = current
             if index <= participants, let job {
+                if jobTally != nil { FlopCounter.currentTally = jobTally }
                 drainChunks(job)
+                if jobTally != nil { FlopCounter.currentTally = nil }
             }
             unfinishedWorkers.subtract(1, ordering: .releasing)
         }

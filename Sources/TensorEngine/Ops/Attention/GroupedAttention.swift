@@ -242,6 +242,9 @@ struct GroupedAttentionPlan {
         let outData = out.data
         let factors = queryFactors()
         let table = additiveLogits()
+        // Q·Kᵀ and P·V of every group and head at their real sizes (padding not counted), as the
+        // composed path's batched products count them.
+        FlopCounter.add(2 * productFLOPs)
         OpProfiler.measure(.attention) {
             parallelFor(tiles * blocks, grain: 1) { tasks in
                 let q = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * d)
@@ -281,6 +284,9 @@ struct GroupedAttentionPlan {
         }
         return out
     }
+
+    /// Multiply-adds × 2 of one `n × m × d` product for every group and head.
+    private var productFLOPs: Int { 2 * queryGroups.groups * heads * queries * keys * d }
 
     /// `1 / max(‖row‖, ε)` of a head's `d` floats (cosine attention's normalisation).
     @inline(__always)
@@ -483,6 +489,9 @@ struct GroupedAttentionPlan {
         let biasPartials = wantBias ? Tensor.zeros([chunks * biasCount]) : nil
         let temperaturePartials = wantTemperature ? Tensor.zeros([chunks * heads]) : nil
         let biasData = biasPartials?.data, temperatureData = temperaturePartials?.data
+        // dP = dO·Vᵀ, dQ, dK and dV: the composed path's four products (the recomputed
+        // probabilities are this kernel's choice, not the model's arithmetic).
+        FlopCounter.add(4 * productFLOPs)
         OpProfiler.measure(.attention) {
             parallelFor(chunks, grain: 1) { chunkRange in
                 let block = Self.blockQueries

@@ -110,6 +110,23 @@ import Testing
         }
     }
 
+    /// Both paths count Q·Kᵀ and P·V forward and the four products of the backward pass, at the
+    /// groups' real sizes (the fused tile's padding and recomputed probabilities not counted), so a
+    /// model's FLOPs do not depend on the path its attention takes.
+    @Test(arguments: cases)
+    func fusedAndComposedCountTheSameFLOPs(_ c: Case) {
+        let x = Self.operands(c, seed: 54)
+        let product = 2 * c.queryGroups.groups * c.heads * c.queryGroups.tokens * c.keyGroups.tokens * c.d
+        for fused in [true, false] {
+            let q = x.query.copy().requiringGrad()
+            let kv = c.fusedProjection ? q : x.keyValue.copy().requiringGrad()
+            let (out, forward) = FlopCounter.measure { x.attention(c, fused: fused, query: q, keyValue: kv) }
+            #expect(forward == 2 * product, "fused: \(fused)")
+            let backward = FlopCounter.measure { out.backward(gradient: Tensor.full(out.shape, 0.5)) }.flops
+            #expect(backward == 4 * product, "fused: \(fused)")
+        }
+    }
+
     @Test func fusedGradientsMatchFiniteDifferences() {
         let c = Case(name: "small", heads: 2, d: 16, queryShape: [2 * 5, 32], keyShape: [2 * 7, 64], fusedProjection: false,
                      queryGroups: .consecutive(groups: 2, tokens: 5), keyGroups: .consecutive(groups: 2, tokens: 7))
