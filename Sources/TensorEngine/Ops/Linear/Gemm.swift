@@ -32,6 +32,16 @@ public enum Gemm {
             FlopCounter.add(2 * m * n * k)
             let flops = 2.0 * Double(m) * Double(n) * Double(k)
             let threads = ThreadPool.shared.activeThreads
+            if !transposeA && k <= ThinProduct.maximumDepth {
+                ThinProduct.shallow(transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                                    beta: beta, c: c, ldc: ldc, rowBias: rowBias)
+                return activation.isIdentity
+            }
+            if !transposeA && transposeB && n <= ThinProduct.maximumWidth {
+                ThinProduct.narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                                   beta: beta, c: c, ldc: ldc, rowBias: rowBias)
+                return activation.isIdentity
+            }
             if SmallGemm.useSixteenLanes && !transposeA && (n <= 128 && k <= 512 || n <= 2048 && k <= 256) && m >= 64 {
                 // Tall and thin (a linear layer with few outputs, or its input gradient), or any
                 // product of depth ≤ 256: the register-blocked kernel reads op(A) in place, fetching

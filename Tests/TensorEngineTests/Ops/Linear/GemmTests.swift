@@ -238,6 +238,19 @@ import Testing
         }
     }
 
+    /// Depths up to 8 and widths up to 8 (``ThinProduct``): SwinV2's position-bias MLP
+    /// (`[225, 2]·[2, 512]`, `[225, 512]·[512, 3]`) and shapes large enough to split over the pool,
+    /// with a row bias, with accumulation into C, and with either layout of B.
+    @Test func thinProductsMatchNaiveProduct() {
+        let shapes = [(225, 512, 2, true), (225, 3, 512, true), (49, 512, 2, true), (1, 1, 1, true), (37, 19, 8, false),
+                      (5000, 40, 3, false), (5000, 40, 3, true), (3000, 5, 200, true), (70, 8, 9, true), (33, 7, 1, true)]
+        for (index, (m, n, k, transposeB)) in shapes.enumerated() {
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, withBias: true, seed: UInt64(40 + index))
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 0.5, beta: 1.5, padding: 3,
+                               seed: UInt64(60 + index))
+        }
+    }
+
     /// A batch sharing one right-hand matrix (stride 0), as `matmul` passes a shared weight
     /// under a transposed left operand.
     @Test func sharedRightHandSide() {
