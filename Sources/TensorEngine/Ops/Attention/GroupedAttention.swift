@@ -86,17 +86,26 @@ extension Tensor {
             EngineError.shapeMismatch(op, mask.shape, [queryGroups.groups, n, m],
                                       "the mask must be [windows, queries, keys] with windows dividing the \(queryGroups.groups) groups")
         }
-        guard let queryOrder = queryGroups.rowOrder(rows: query.tensor.shape[0]),
-              let keyOrder = keyGroups.rowOrder(rows: key.tensor.shape[0]) else {
-            EngineError.fail(op, "every group row must lie inside its tensor and no row may belong to two groups")
+        // Window and consecutive groups partition their rows by construction; anything else is
+        // checked (and its row order is what the composed path gathers by).
+        func order(_ groups: TokenGroups, rows: Int) -> [Int32] {
+            guard let order = groups.rowOrder(rows: rows) else {
+                EngineError.fail(op, "every group row must lie inside its tensor and no row may belong to two groups")
+            }
+            return order
         }
+        let queryRows = query.tensor.shape[0], keyRows = key.tensor.shape[0]
+        let knownPartitions = queryGroups.partitionedRows == queryRows && keyGroups.partitionedRows == keyRows
+        var orders: (query: [Int32], key: [Int32])?
+        if !knownPartitions { orders = (order(queryGroups, rows: queryRows), order(keyGroups, rows: keyRows)) }
         let plan = GroupedAttentionPlan(query: query, key: key, value: value, heads: heads, d: d,
                                         queryGroups: queryGroups, keyGroups: keyGroups, scale: scale, logits: logits,
-                                        queryRowsCovered: queryOrder.count == query.tensor.shape[0],
-                                        keyRowsCovered: keyOrder.count == key.tensor.shape[0])
+                                        queryRowsCovered: orders.map { $0.query.count == queryRows } ?? true,
+                                        keyRowsCovered: orders.map { $0.key.count == keyRows } ?? true)
         if allowFused, plan.fuses {
             return plan.fused()
         }
+        let (queryOrder, keyOrder) = orders ?? (order(queryGroups, rows: queryRows), order(keyGroups, rows: keyRows))
         return composedGroupedAttention(query: query, key: key, value: value, heads: heads, headDimension: d,
                                         queryOrder: queryOrder, keyOrder: keyOrder, groups: queryGroups.groups,
                                         scale: scale, logits: logits)
@@ -213,13 +222,16 @@ struct GroupedAttentionPlan {
         if logits.bias == nil && logits.mask == nil { return nil }
         let block = queries * keys
         let table = Tensor(uninitializedShape: [windows * heads * block])
-        for w in 0..<windows {
-            for h in 0..<heads {
-                let destination = table.data + (w * heads + h) * block
-                if let bias = logits.bias { destination.update(from: bias.data + h * block, count: block) }
+        let tableData = table.data, biasData = logits.bias?.data, maskData = logits.mask?.data
+        // SwinV2-T's shifted first stage: 64 windows × 3 heads × 64 × 64 (3 MiB), built on every pass.
+        parallelFor(windows * heads, grain: max(1, (1 << 15) / block)) { pairs in
+            for pair in pairs {
+                let w = pair / heads, h = pair % heads
+                let destination = tableData + pair * block
+                if let biasData { destination.update(from: biasData + h * block, count: block) }
                 else { destination.update(repeating: 0, count: block) }
-                if let mask = logits.mask {
-                    let source = mask.data + w * block
+                if let maskData {
+                    let source = maskData + w * block
                     for i in 0..<block { destination[i] += source[i] }
                 }
             }

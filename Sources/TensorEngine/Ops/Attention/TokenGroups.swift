@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Which rows of a token matrix `[rows, features]` attend together: group `g`'s token `i` is row
 /// `row(g, i)`. Every group has the same number of tokens (a window, or a whole image's tokens).
 public struct TokenGroups: Sendable, Equatable {
@@ -5,13 +7,21 @@ public struct TokenGroups: Sendable, Equatable {
     public let rows: [Int]
     /// Tokens per group.
     public let tokens: Int
+    /// `R` when the groups are known to list every row of `0..<R` exactly once (window and
+    /// consecutive groups, by construction), so attention need not check it; nil otherwise.
+    public let partitionedRows: Int?
 
     /// Groups of `tokens` rows each, listed group after group.
     public init(rows: [Int], tokens: Int) {
+        self.init(rows: rows, tokens: tokens, partitionedRows: nil)
+    }
+
+    private init(rows: [Int], tokens: Int, partitionedRows: Int?) {
         precondition(tokens >= 1 && rows.count % tokens == 0,
                      "TokenGroups: \(rows.count) rows do not make whole groups of \(tokens)")
         self.rows = rows
         self.tokens = tokens
+        self.partitionedRows = partitionedRows
     }
 
     /// Group `g`'s token `i` at row `groupStarts[g] + tokenOffsets[i]`.
@@ -21,6 +31,11 @@ public struct TokenGroups: Sendable, Equatable {
 
     public var groups: Int { rows.count / tokens }
 
+    /// The same groups: rows and tokens per group (what is known about them aside).
+    public static func == (a: TokenGroups, b: TokenGroups) -> Bool {
+        a.tokens == b.tokens && a.rows == b.rows
+    }
+
     /// The row of group `group`'s token `token`.
     @inline(__always)
     public func row(_ group: Int, _ token: Int) -> Int { rows[group * tokens + token] }
@@ -28,7 +43,7 @@ public struct TokenGroups: Sendable, Equatable {
     /// `groups` runs of `tokens` consecutive rows: windows already partitioned (`[B·windows, N, C]`),
     /// or every token of each image attending together (`[B, N, C]`).
     public static func consecutive(groups: Int, tokens: Int) -> TokenGroups {
-        TokenGroups(rows: Array(0..<(groups * tokens)), tokens: tokens)
+        TokenGroups(rows: Array(0..<(groups * tokens)), tokens: tokens, partitionedRows: groups * tokens)
     }
 
     /// The non-overlapping `window × window` windows of `batch` token maps of `height × width`
@@ -37,9 +52,30 @@ public struct TokenGroups: Sendable, Equatable {
     /// windows of the map cyclically shifted by `−shift` along both axes (Swin's shifted windows,
     /// `torch.roll(x, (−shift, −shift))` then partitioned): window tokens wrap around the map's
     /// edges. `height` and `width` must be multiples of `window`.
+    ///
+    /// The lists are kept (a few recent geometries): every forward pass of a windowed block asks
+    /// for the same ones, and building SwinV2-T's first-stage list (32 768 rows at batch 8) on
+    /// the calling thread cost more than the attention's own set-up.
     public static func windows(batch: Int, height: Int, width: Int, window: Int, shift: Int = 0) -> TokenGroups {
         precondition(window >= 1 && height % window == 0 && width % window == 0,
                      "TokenGroups.windows: a \(height) × \(width) map does not split into \(window) × \(window) windows")
+        let key = WindowGeometryKey(batch: batch, height: height, width: width, window: window, shift: shift)
+        if let known = recentWindows.withLock({ $0[key] }) { return known }
+        let groups = buildWindows(batch: batch, height: height, width: width, window: window, shift: shift)
+        recentWindows.withLock { recent in
+            if recent.count >= 32 { recent.removeAll() }
+            recent[key] = groups
+        }
+        return groups
+    }
+
+    private struct WindowGeometryKey: Hashable {
+        let batch: Int, height: Int, width: Int, window: Int, shift: Int
+    }
+
+    private static let recentWindows = Mutex<[WindowGeometryKey: TokenGroups]>([:])
+
+    private static func buildWindows(batch: Int, height: Int, width: Int, window: Int, shift: Int) -> TokenGroups {
         var rows: [Int] = []
         rows.reserveCapacity(batch * height * width)
         for b in 0..<batch {
@@ -54,7 +90,7 @@ public struct TokenGroups: Sendable, Equatable {
                 }
             }
         }
-        return TokenGroups(rows: rows, tokens: window * window)
+        return TokenGroups(rows: rows, tokens: window * window, partitionedRows: batch * height * width)
     }
 
     /// Every row of a `rows`-row matrix in group order, or nil if a row would be visited twice
