@@ -18,6 +18,47 @@ import CKernelIntrinsics
 public enum AttentionTileAVX512 {
     public typealias Vector = SIMD16<Float>
 
+    /// Cache lines to hint in while the tile computes — the next tile's operand rows — a few
+    /// after each register block instead of all at once, so they never take every line-fill
+    /// buffer while the tile's own loads wait.
+    public struct PrefetchQueue {
+        var next: UnsafePointer<UnsafeRawPointer>
+        var remaining: Int
+        let perBlock: Int
+
+        /// `count` line addresses at `lines` (64-byte aligned, plus 1 for a line to be written),
+        /// spread over about `blocks` register blocks.
+        public init(lines: UnsafePointer<UnsafeRawPointer>, count: Int, blocks: Int) {
+            next = lines
+            remaining = count
+            perBlock = max(1, (count + max(blocks, 1) - 1) / max(blocks, 1))
+        }
+
+        /// No lines.
+        public static var none: PrefetchQueue {
+            PrefetchQueue(lines: UnsafePointer(bitPattern: MemoryLayout<UnsafeRawPointer>.alignment)!, count: 0, blocks: 1)
+        }
+
+        @inline(__always)
+        mutating func issue() {
+            var n = min(perBlock, remaining)
+            remaining -= n
+            while n > 0 {
+                // Line addresses are 64-byte aligned; bit 0 marks a line about to be written.
+                let line = next.pointee
+                if Int(bitPattern: line) & 1 == 0 { runner_prefetch(line) } else { runner_prefetch_write(line - 1) }
+                next += 1
+                n -= 1
+            }
+        }
+
+        /// Hints whatever is left.
+        @inline(__always)
+        public mutating func drain() {
+            while remaining > 0 { issue() }
+        }
+    }
+
     /// Whether keys and head dimension fit the tile: `m ≤ 64` keys (one softmax row of up to four
     /// vectors) and `d` a multiple of 16 up to 64.
     public static func supports(keys: Int, headDimension: Int) -> Bool {
@@ -105,32 +146,42 @@ public enum AttentionTileAVX512 {
     /// 8, `columns` of 16.
     @inline(__always)
     static func product(a: UnsafePointer<Float>, aRow: Int, aColumn: Int, b: UnsafePointer<Float>, ldb: Int, depth: Int,
-                        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool) {
+                        c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, columns: Int, accumulate: Bool,
+                        prefetch: inout PrefetchQueue) {
         var r = 0
         while r < rows {
             var j = 0
             while j + 32 <= columns {
                 wideBlock(a: a + r * aRow, aRow: aRow, aColumn: aColumn, b: b + j, ldb: ldb, depth: depth,
                           c: c + r * ldc + j, ldc: ldc, accumulate: accumulate)
+                prefetch.issue()
                 j += 32
             }
             if j < columns {
                 block(a: a + r * aRow, aRow: aRow, aColumn: aColumn, b: b + j, ldb: ldb, depth: depth,
                       c: c + r * ldc + j, ldc: ldc, accumulate: accumulate)
+                prefetch.issue()
             }
             r += 8
         }
+    }
+
+    /// Register blocks a `rows × columns` product takes (what a ``PrefetchQueue`` spreads over).
+    public static func blocks(rows: Int, columns: Int) -> Int {
+        (rows + 7) / 8 * ((columns + 31) / 32)
     }
 
     /// Forward: `p = softmax(q·kT + bias)` and `o = p·v`.
     public static func forward(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, v: UnsafePointer<Float>,
                                rows: Int, keys: Int, width: Int, headDimension d: Int,
                                bias: UnsafePointer<Float>?, biasRows: Int,
-                               p: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>) {
+                               p: UnsafeMutablePointer<Float>, o: UnsafeMutablePointer<Float>,
+                               prefetch: inout PrefetchQueue) {
         probabilities(q: q, kT: kT, rows: rows, keys: keys, width: width, headDimension: d,
-                      bias: bias, biasRows: biasRows, p: p)
+                      bias: bias, biasRows: biasRows, p: p, prefetch: &prefetch)
         product(a: p, aRow: width, aColumn: 1, b: v, ldb: d, depth: keys, c: o, ldc: d,
-                rows: rows, columns: d, accumulate: false)
+                rows: rows, columns: d, accumulate: false, prefetch: &prefetch)
+        prefetch.drain()
     }
 
     /// `p = softmax(q·kT + bias)` over the first `keys` columns, the rest 0: the forward pass's
@@ -139,9 +190,9 @@ public enum AttentionTileAVX512 {
     /// when given, is `[biasRows, keys]` (a position bias plus mask for these query rows).
     public static func probabilities(q: UnsafePointer<Float>, kT: UnsafePointer<Float>, rows: Int, keys: Int, width: Int,
                                      headDimension d: Int, bias: UnsafePointer<Float>?, biasRows: Int,
-                                     p: UnsafeMutablePointer<Float>) {
+                                     p: UnsafeMutablePointer<Float>, prefetch: inout PrefetchQueue) {
         product(a: q, aRow: d, aColumn: 1, b: kT, ldb: width, depth: d, c: p, ldc: width,
-                rows: rows, columns: width, accumulate: false)
+                rows: rows, columns: width, accumulate: false, prefetch: &prefetch)
         if let bias {
             for r in 0..<biasRows {
                 let row = p + r * width, add = bias + r * keys
@@ -168,9 +219,10 @@ public enum AttentionTileAVX512 {
                                 p: UnsafePointer<Float>, dO: UnsafePointer<Float>,
                                 queries: Int, rows: Int, keys: Int, width: Int, headDimension d: Int,
                                 scores: UnsafeMutablePointer<Float>, dQ: UnsafeMutablePointer<Float>,
-                                dK: UnsafeMutablePointer<Float>, dV: UnsafeMutablePointer<Float>) {
+                                dK: UnsafeMutablePointer<Float>, dV: UnsafeMutablePointer<Float>,
+                                prefetch: inout PrefetchQueue) {
         product(a: dO, aRow: d, aColumn: 1, b: vT, ldb: width, depth: d, c: scores, ldc: width,
-                rows: rows, columns: width, accumulate: false)
+                rows: rows, columns: width, accumulate: false, prefetch: &prefetch)
         let vectors = width / 16
         for r in 0..<queries {
             let pRow = UnsafeRawPointer(p + r * width), sRow = UnsafeMutableRawPointer(scores + r * width)
@@ -187,13 +239,14 @@ public enum AttentionTileAVX512 {
             }
         }
         product(a: scores, aRow: width, aColumn: 1, b: k, ldb: d, depth: keys, c: dQ, ldc: d,
-                rows: rows, columns: d, accumulate: false)
+                rows: rows, columns: d, accumulate: false, prefetch: &prefetch)
         // Key rows past the last multiple of 8 would only add zeros.
         let keyRows = (keys + 7) / 8 * 8
         product(a: scores, aRow: 1, aColumn: width, b: q, ldb: d, depth: queries, c: dK, ldc: d,
-                rows: keyRows, columns: d, accumulate: true)
+                rows: keyRows, columns: d, accumulate: true, prefetch: &prefetch)
         product(a: p, aRow: 1, aColumn: width, b: dO, ldb: d, depth: queries, c: dV, ldc: d,
-                rows: keyRows, columns: d, accumulate: true)
+                rows: keyRows, columns: d, accumulate: true, prefetch: &prefetch)
+        prefetch.drain()
     }
 }
 #endif

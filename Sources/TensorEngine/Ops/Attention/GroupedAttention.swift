@@ -266,7 +266,11 @@ struct GroupedAttentionPlan {
                 let o = UnsafeMutablePointer<Float>.allocate(capacity: max(Self.blockQueries, keyWidth) * d)
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: Self.blockQueries * keyWidth)
                 let norms = UnsafeMutablePointer<Float>.allocate(capacity: max(Self.blockQueries, keyWidth))
-                defer { for buffer in [q, kT, v, o, p, norms] { buffer.deallocate() } }
+                let lines = UnsafeMutablePointer<UnsafeRawPointer>.allocate(capacity: lineCapacity)
+                defer {
+                    for buffer in [q, kT, v, o, p, norms] { buffer.deallocate() }
+                    lines.deallocate()
+                }
                 var stagedTile = -1
                 for task in tasks {
                     let tile = task / blocks, block = task % blocks
@@ -280,10 +284,16 @@ struct GroupedAttentionPlan {
                     let (real, padded) = blockRows(block)
                     let first = block * Self.blockQueries
                     gatherQueries(group: group, head: head, block: block, factor: factors[head], into: q, inverseNorms: norms)
-                    if blocks == 1 { prefetchTile(tile + 1) }
+                    // With one block per tile, the next tile's rows are hinted in while this one computes.
+                    var queue = AttentionTileAVX512.PrefetchQueue.none
+                    if blocks == 1 {
+                        queue = .init(lines: lines, count: tileLines(tile + 1, into: lines),
+                                      blocks: AttentionTileAVX512.blocks(rows: padded, columns: keyWidth)
+                                          + AttentionTileAVX512.blocks(rows: padded, columns: d))
+                    }
                     AttentionTileAVX512.forward(q: q, kT: kT, v: v, rows: padded, keys: keys, width: keyWidth,
                                                 headDimension: d, bias: additive(table, group: group, head: head, first: first),
-                                                biasRows: real, p: p, o: o)
+                                                biasRows: real, p: p, o: o, prefetch: &queue)
                     for r in 0..<real {
                         let row = queryGroups.row(group, first + r)
                         copyHeadRow(outData + row * width + head * d, o + r * d, count: d)
@@ -331,64 +341,71 @@ struct GroupedAttentionPlan {
         (buffer + keys * d).update(repeating: 0, count: (keyWidth - keys) * d)
     }
 
-    /// Hints tile `tile`'s query, key and value rows (its group's rows, its head's `d` columns)
-    /// into cache while the current tile is computed: window rows sit a map row apart, a pattern
-    /// the hardware prefetchers do not follow. Issued after the current tile's own rows are
-    /// gathered, so the hints do not hold up those reads, and one head at a time, so they never
-    /// fill every line-fill buffer at once.
-    private func prefetchTile(_ tile: Int) {
-        let group = tile / heads, head = tile % heads
-        guard group < queryGroups.groups else { return }
-        prefetch(query.tensor.data + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group)
-        prefetch(key.tensor.data + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group)
-        prefetch(value.tensor.data + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group)
+    /// The most cache lines ``tileLines`` and ``gradientTileLines`` list: up to seven row sets (a
+    /// tile's query, key and value rows; the output gradient's; the three input gradients'), each
+    /// row's `d` floats on at most `d / 16 + 2` lines.
+    var lineCapacity: Int { (4 * max(queries, keys) + 3 * keys) * (d / 16 + 2) }
+
+    /// Appends the distinct cache lines holding the `d` floats from `base` of every row of
+    /// `group` (rows `stride` floats apart), tagged for writing when `forWriting`.
+    @inline(__always)
+    private func appendLines(_ base: UnsafePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
+                             forWriting: Bool, into lines: UnsafeMutablePointer<UnsafeRawPointer>, count: inout Int) {
+        let tag = forWriting ? 1 : 0
+        let lastByte = d * MemoryLayout<Float>.stride - 1
+        for token in 0..<groups.tokens {
+            let start = Int(bitPattern: base + groups.row(group, token) * stride)
+            var line = start & ~63
+            let end = (start + lastByte) & ~63
+            while line <= end {
+                lines[count] = UnsafeRawPointer(bitPattern: line | tag)!
+                count += 1
+                line += 64
+            }
+        }
     }
 
-    /// The backward pass's ``prefetchTile(_:)``: also the tile's output-gradient rows (read) and
-    /// the gradient rows its results are written to (for ownership, so that the first write to a
-    /// line does not wait for it to be read in).
-    private func prefetchGradientTile(_ tile: Int, gradient: UnsafePointer<Float>,
-                                      gradQuery: UnsafeMutablePointer<Float>?, gradKey: UnsafeMutablePointer<Float>?,
-                                      gradValue: UnsafeMutablePointer<Float>?) {
+    /// Tile `tile`'s query, key and value lines, for a ``AttentionTileAVX512/PrefetchQueue``
+    /// (none past the last tile); returns how many. Window rows sit a map row apart, a pattern
+    /// the hardware prefetchers do not follow; hinted all at once, the lines filled every
+    /// line-fill buffer and held up the tile's own loads (spread over its register blocks, the
+    /// attention of a SwinV2-T training step takes 111–112 ms instead of 115–119).
+    private func tileLines(_ tile: Int, into lines: UnsafeMutablePointer<UnsafeRawPointer>) -> Int {
         let group = tile / heads, head = tile % heads
-        guard group < queryGroups.groups else { return }
-        prefetchTile(tile)
-        prefetch(gradient + head * d, stride: heads * d, rowsOf: queryGroups, group: group)
+        guard group < queryGroups.groups else { return 0 }
+        var count = 0
+        appendLines(query.tensor.data + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups,
+                    group: group, forWriting: false, into: lines, count: &count)
+        appendLines(key.tensor.data + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups,
+                    group: group, forWriting: false, into: lines, count: &count)
+        appendLines(value.tensor.data + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups,
+                    group: group, forWriting: false, into: lines, count: &count)
+        return count
+    }
+
+    /// The backward pass's ``tileLines``: also the tile's output-gradient rows (read) and the
+    /// gradient rows its results are written to.
+    private func gradientTileLines(_ tile: Int, gradient: UnsafePointer<Float>, gradQuery: UnsafeMutablePointer<Float>?,
+                                   gradKey: UnsafeMutablePointer<Float>?, gradValue: UnsafeMutablePointer<Float>?,
+                                   into lines: UnsafeMutablePointer<UnsafeRawPointer>) -> Int {
+        let group = tile / heads, head = tile % heads
+        guard group < queryGroups.groups else { return 0 }
+        var count = tileLines(tile, into: lines)
+        appendLines(gradient + head * d, stride: heads * d, rowsOf: queryGroups, group: group, forWriting: false,
+                    into: lines, count: &count)
         if let gradQuery {
-            prefetch(gradQuery + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups, group: group,
-                     forWriting: true)
+            appendLines(gradQuery + query.column + head * d, stride: query.tensor.shape[1], rowsOf: queryGroups,
+                        group: group, forWriting: true, into: lines, count: &count)
         }
         if let gradKey {
-            prefetch(gradKey + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups, group: group,
-                     forWriting: true)
+            appendLines(gradKey + key.column + head * d, stride: key.tensor.shape[1], rowsOf: keyGroups,
+                        group: group, forWriting: true, into: lines, count: &count)
         }
         if let gradValue {
-            prefetch(gradValue + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups, group: group,
-                     forWriting: true)
+            appendLines(gradValue + value.column + head * d, stride: value.tensor.shape[1], rowsOf: keyGroups,
+                        group: group, forWriting: true, into: lines, count: &count)
         }
-    }
-
-    /// Hints the `d` floats from `base` of every row of `group` (rows `stride` floats apart).
-    @inline(__always)
-    private func prefetch(_ base: UnsafePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
-                          forWriting: Bool = false) {
-        let start = UnsafeRawPointer(base)
-        let last = (d - 1) * MemoryLayout<Float>.stride
-        for token in 0..<groups.tokens {
-            let row = start + groups.row(group, token) * stride * MemoryLayout<Float>.stride
-            // The head's columns span two or three lines: hint the first, every 64 bytes on, and the last.
-            var offset = 0
-            while offset < last {
-                if forWriting { runner_prefetch_write(row + offset) } else { runner_prefetch(row + offset) }
-                offset += 64
-            }
-            if forWriting { runner_prefetch_write(row + last) } else { runner_prefetch(row + last) }
-        }
-    }
-
-    private func prefetch(_ base: UnsafeMutablePointer<Float>, stride: Int, rowsOf groups: TokenGroups, group: Int,
-                          forWriting: Bool = false) {
-        prefetch(UnsafePointer(base), stride: stride, rowsOf: groups, group: group, forWriting: forWriting)
+        return count
     }
 
     /// `[keyWidth, d]` rows (padded rows zero) transposed into `[d, keyWidth]`, 8 × 8 blocks at a time.
@@ -519,7 +536,11 @@ struct GroupedAttentionPlan {
                 let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * keyWidth)
                 let keyNorms = UnsafeMutablePointer<Float>.allocate(capacity: keyWidth)
                 let queryNorms = UnsafeMutablePointer<Float>.allocate(capacity: block)
-                defer { for buffer in [k, kT, p, vT, dK, dV, q, dO, dQ, scores, keyNorms, queryNorms] { buffer.deallocate() } }
+                let lines = UnsafeMutablePointer<UnsafeRawPointer>.allocate(capacity: lineCapacity)
+                defer {
+                    for buffer in [k, kT, p, vT, dK, dV, q, dO, dQ, scores, keyNorms, queryNorms] { buffer.deallocate() }
+                    lines.deallocate()
+                }
                 for chunk in chunkRange {
                     for tile in (tiles * chunk / chunks)..<(tiles * (chunk + 1) / chunks) {
                         let group = tile / heads, head = tile % heads
@@ -535,16 +556,22 @@ struct GroupedAttentionPlan {
                             let first = b * block
                             gatherQueries(group: group, head: head, block: b, factor: factor, into: q, inverseNorms: queryNorms)
                             gatherOutputGradient(g, group: group, head: head, block: b, into: dO)
+                            var queue = AttentionTileAVX512.PrefetchQueue.none
                             if blocks == 1 {
-                                prefetchGradientTile(tile + 1, gradient: g, gradQuery: gradQuery, gradKey: gradKey,
-                                                     gradValue: gradValue)
+                                let count = gradientTileLines(tile + 1, gradient: g, gradQuery: gradQuery, gradKey: gradKey,
+                                                              gradValue: gradValue, into: lines)
+                                let keyRows = (keys + 7) / 8 * 8
+                                queue = .init(lines: lines, count: count,
+                                              blocks: 2 * AttentionTileAVX512.blocks(rows: padded, columns: keyWidth)
+                                                  + AttentionTileAVX512.blocks(rows: padded, columns: d)
+                                                  + 2 * AttentionTileAVX512.blocks(rows: keyRows, columns: d))
                             }
                             AttentionTileAVX512.probabilities(q: q, kT: kT, rows: padded, keys: keys, width: keyWidth, headDimension: d,
                                                               bias: additive(table, group: group, head: head, first: first),
-                                                              biasRows: real, p: p)
+                                                              biasRows: real, p: p, prefetch: &queue)
                             AttentionTileAVX512.backward(q: q, k: k, vT: vT, p: p, dO: dO, queries: real, rows: padded,
                                                          keys: keys, width: keyWidth, headDimension: d,
-                                                         scores: scores, dQ: dQ, dK: dK, dV: dV)
+                                                         scores: scores, dQ: dQ, dK: dK, dV: dV, prefetch: &queue)
                             if let biasData {
                                 let accumulator = biasData + chunk * biasCount + head * queries * keys + first * keys
                                 for r in 0..<real {
