@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import TensorEngineAVX512
+#endif
+
 /// Layer normalisation over the channel (last) axis, the normalisation of every transformer block.
 extension Tensor {
     /// `y = (x − mean) / √(var + ε) · weight + bias` for each row of `[..., C]`, with the mean and
@@ -76,6 +80,16 @@ enum LayerNormKernel {
                         sampleScales: UnsafePointer<Float>? = nil, rowsPerSample: Int = 1) {
         OpProfiler.measure(.normalization) {
             let c = channels
+            #if arch(x86_64)
+            if ProcessorFeatures.hasAVX512, LayerNormAVX512.supports(channels: c), let weight, let bias {
+                parallelFor(rows, grain: max(1, (1 << 14) / c)) { range in
+                    LayerNormAVX512.forward(input: input, output: output, rows: range, channels: c, weight: weight, bias: bias,
+                                            epsilon: epsilon, means: statistics, inverseDeviations: statistics.map { $0 + rows },
+                                            residual: residual, sampleScales: sampleScales, rowsPerSample: rowsPerSample)
+                }
+                return
+            }
+            #endif
             let inverseCount = 1 / Float(c)
             parallelFor(rows, grain: max(1, (1 << 14) / c)) { range in
                 for r in range {
