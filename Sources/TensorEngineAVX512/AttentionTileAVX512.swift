@@ -22,7 +22,7 @@ public enum AttentionTileAVX512 {
     /// after each register block instead of all at once, so they never take every line-fill
     /// buffer while the tile's own loads wait.
     public struct PrefetchQueue {
-        var next: UnsafePointer<UnsafeRawPointer>
+        var next: UnsafePointer<UnsafeRawPointer>?
         var remaining: Int
         let perBlock: Int
 
@@ -36,13 +36,21 @@ public enum AttentionTileAVX512 {
 
         /// No lines.
         public static var none: PrefetchQueue {
-            PrefetchQueue(lines: UnsafePointer(bitPattern: MemoryLayout<UnsafeRawPointer>.alignment)!, count: 0, blocks: 1)
+            PrefetchQueue(next: nil, remaining: 0, perBlock: 1)
+        }
+
+        private init(next: UnsafePointer<UnsafeRawPointer>?, remaining: Int, perBlock: Int) {
+            self.next = next
+            self.remaining = remaining
+            self.perBlock = perBlock
         }
 
         @inline(__always)
         mutating func issue() {
+            guard remaining > 0, var next else { return }
             var n = min(perBlock, remaining)
             remaining -= n
+            defer { self.next = next }
             while n > 0 {
                 // Line addresses are 64-byte aligned; bit 0 marks a line about to be written.
                 let line = next.pointee
