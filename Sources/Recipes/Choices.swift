@@ -74,11 +74,21 @@ public enum Interpolation: String, NamedChoice {
     case nearest, bilinear, bicubic, area
 }
 
+/// `pretrained`: where a run's initial weights come from.
+public enum PretrainedWeights: Sendable, Equatable {
+    /// Initialised by the model's own rules (`False`).
+    case none
+    /// MindCV's `True`: the hub's weights for the model (not available here).
+    case hub
+    /// The weights in this file.
+    case file(String)
+}
+
 /// `weight_decay_filter`: which parameters skip weight decay.
 public enum WeightDecayFilter: String, NamedChoice {
     /// Every parameter decays.
     case disable
-    /// MindSpore's automatic filter (treated like `norm_and_bias` here).
+    /// MindSpore's automatic filter: normalisation-layer scales and shifts do not decay; biases do.
     case auto
     /// Normalisation parameters and biases do not decay.
     case normAndBias = "norm_and_bias"

@@ -175,8 +175,10 @@ extension Experiment {
         public var dropRate: Double? = nil
         /// `drop_path_rate`: stochastic-depth rate; `nil` keeps the architecture's default.
         public var dropPathRate: Double? = nil
-        /// `pretrained`: start from the registry's pretrained weights.
-        public var pretrained = false
+        /// `pretrained`: start from the weights of a file (timm, torchvision or Hugging Face
+        /// names; a classifier of another size is re-initialised). MindCV's `True` asks for its
+        /// hub's weights, which this runner cannot download, and is refused.
+        public var pretrained: PretrainedWeights = .none
         /// `model_kwargs` (not in MindCV): architecture overrides such as `embed_dim`, `depths`,
         /// `num_heads`, `window_size`, `patch_size`, `img_size`, passed to the model builder.
         public var kwargs: [String: ConfigValue] = [:]
@@ -192,8 +194,9 @@ extension Experiment {
         public var resumeOptimizer = false
         /// `keep_checkpoint_max`: checkpoints kept on disk.
         public var keepMax = 10
-        /// `ckpt_save_dir`: folder for saved checkpoints.
-        public var saveDirectory = "./ckpt"
+        /// `ckpt_save_dir`: the folder that holds run folders (`<dir>/<date>-<time>-<name>/`).
+        /// Default `runs` (MindCV: `./ckpt`, a folder without a run of its own).
+        public var saveDirectory = "runs"
         /// `ckpt_save_interval`: epochs between checkpoints.
         public var saveInterval = 1
         /// `ckpt_save_policy`: keep the latest k or the top k by validation accuracy.

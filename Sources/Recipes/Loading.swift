@@ -63,7 +63,7 @@ extension Experiment {
 
 extension Provenance {
     /// Where to point a message about `key`: where it was set, or its default.
-    func issueLocation(of key: String) -> IssueLocation {
+    public func issueLocation(of key: String) -> IssueLocation {
         switch origin(of: key) {
         case .defaultValue: .defaultValue(key: key)
         case .file(let path, let line, let column): .file(path: path, line: line, column: column)
@@ -240,10 +240,6 @@ enum ConsistencyRules {
         if scheduler.name != .constant, scheduler.minLR > scheduler.lr {
             report(blame("lr", "min_lr"),
                    "min_lr \(YAMLText.number(scheduler.minLR)) is above lr \(YAMLText.number(scheduler.lr)); the schedule would rise")
-        }
-        if scheduler.warmupEpochs > training.epochs {
-            report(blame("epoch_size", "warmup_epochs"),
-                   "warmup_epochs \(scheduler.warmupEpochs) exceeds epoch_size \(training.epochs)")
         }
         if experiment.checkpoint.savePolicy == .topK, !experiment.system.valWhileTrain {
             report(blame("val_while_train", "ckpt_save_policy"),

@@ -90,6 +90,8 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case inconsistent(key: String, reason: String)
     /// A command-line override that is not `key=value`.
     case malformedOverride(reason: String)
+    /// A value this runner cannot honour (see ``KeySupport/limited(requirement:reason:accepts:)``).
+    case unsupported(key: String, value: String, reason: String, requirement: String)
 
     /// The message, without its location.
     public var description: String {
@@ -120,6 +122,8 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
             return "key '\(key)': \(reason)"
         case .malformedOverride(let reason):
             return reason
+        case .unsupported(let key, let value, let reason, let requirement):
+            return "key '\(key)' value \(value) cannot run here: \(reason); set \(key): \(requirement) (or leave it out) to train"
         }
     }
 }

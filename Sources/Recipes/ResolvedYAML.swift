@@ -11,6 +11,13 @@ extension Experiment {
         render(includingBookkeeping: true)
     }
 
+    /// ``resolvedYAML()`` with each key's ``KeySupport`` as a comment where it is not simply
+    /// implemented: `# compatibility only: …` or `# runs only with …: …`, marked `REFUSED` when
+    /// the current value cannot run. Still a recipe that loads to the same experiment.
+    public func annotatedYAML() -> String {
+        render(includingBookkeeping: true, annotated: true)
+    }
+
     /// A stable fingerprint of the settings: 16 hex digits of the 64-bit FNV-1a hash of the
     /// resolved YAML without the bookkeeping keys `run_name` and `db`, so two runs of one recipe
     /// under different names or stores share a hash. Stable across processes and machines
@@ -30,7 +37,7 @@ extension Experiment {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    private func render(includingBookkeeping: Bool) -> String {
+    private func render(includingBookkeeping: Bool, annotated: Bool = false) -> String {
         var lines: [String] = []
         for group in KeyGroup.allCases {
             let fields = RecipeSchema.fields.filter { $0.group == group && (includingBookkeeping || !$0.isBookkeeping) }
@@ -39,10 +46,28 @@ extension Experiment {
             lines.append(group.comment)
             for field in fields {
                 let value = field.render(self)
-                lines.append(value.hasPrefix("\n") ? "\(field.key):\(value)" : "\(field.key): \(value)")
+                var line = value.hasPrefix("\n") ? "\(field.key):\(value)" : "\(field.key): \(value)"
+                if annotated, let comment = supportComment(field) {
+                    if value.hasPrefix("\n") { line = "# \(field.key): \(comment)\n" + line } else { line += "  # \(comment)" }
+                }
+                lines.append(line)
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Experiment {
+    /// The comment ``annotatedYAML()`` gives a key, or `nil` for an implemented one.
+    fileprivate func supportComment(_ field: Field) -> String? {
+        switch field.support {
+        case .implemented:
+            return nil
+        case .compatibility(let reason):
+            return "compatibility only: \(reason)"
+        case .limited(let requirement, let reason, let accepts):
+            return "\(accepts(self) ? "" : "REFUSED: ")runs only with \(requirement): \(reason)"
+        }
     }
 }
 

@@ -37,6 +37,9 @@ struct Field: @unchecked Sendable {
     let isBookkeeping: Bool
     let apply: (inout Experiment, ValueReader) throws(RecipeProblem) -> Void
     let render: (Experiment) -> String
+    /// What the runner does with the key (``KeySupport``); set with ``compatibility(_:)``,
+    /// ``limited(to:_:accepts:)`` or ``defaultOnly(_:)`` in the table.
+    var support: KeySupport = .implemented
 }
 
 enum RecipeSchema {
@@ -151,30 +154,40 @@ enum RecipeSchema {
     /// Every key, grouped, in the order a resolved recipe lists them.
     static let fields: [Field] = [
         // system
-        int("mode", .system, \.system.mode, .between(0, 1)),
-        bool("distribute", .system, \.system.distribute),
+        int("mode", .system, \.system.mode, .between(0, 1))
+            .compatibility("MindSpore's graph or eager mode; this engine always runs eagerly"),
+        bool("distribute", .system, \.system.distribute)
+            .compatibility("several processes need a launcher, which this runner does not support yet; the run uses one process on all of this machine's cores"),
         bool("val_while_train", .system, \.system.valWhileTrain),
         int("val_interval", .system, \.system.valInterval, .atLeastOne),
         int("log_interval", .system, \.system.logInterval, .atLeastOne),
         int("seed", .system, \.system.seed, .any),
-        choice("device_target", .system, \.system.deviceTarget),
+        choice("device_target", .system, \.system.deviceTarget)
+            .compatibility("this runner computes on the CPU"),
         optionalString("run_name", .system, \.system.runName, bookkeeping: true),
         string("db", .system, \.system.resultsStorePath, bookkeeping: true),
         optionalInt("num_threads", .system, \.system.numThreads, .atLeastOne),
 
         // dataset
-        choice("dataset", .dataset, \.dataset.name),
+        choice("dataset", .dataset, \.dataset.name)
+            .limited(to: "fashion_mnist, mnist or synthetic",
+                     "image folders (imagenet, folder) and CIFAR are not wired to the trainer yet") {
+                [.fashionMNIST, .mnist, .synthetic].contains($0.dataset.name)
+            },
         string("data_dir", .dataset, \.dataset.dataDirectory),
         string("train_split", .dataset, \.dataset.trainSplit),
         string("val_split", .dataset, \.dataset.valSplit),
-        bool("dataset_download", .dataset, \.dataset.download),
-        int("num_parallel_workers", .dataset, \.dataset.numParallelWorkers, .atLeastOne),
+        bool("dataset_download", .dataset, \.dataset.download)
+            .defaultOnly("this runner does not download datasets; install them (Fashion-MNIST: tools/setup.sh) and set data_dir"),
+        int("num_parallel_workers", .dataset, \.dataset.numParallelWorkers, .atLeastOne)
+            .compatibility("the in-memory IDX and synthetic sets are transformed on the engine's thread pool; loader worker threads come with image folders"),
         bool("shuffle", .dataset, \.dataset.shuffle),
         optionalInt("num_samples", .dataset, \.dataset.numSamples, .atLeastOne),
         int("batch_size", .dataset, \.dataset.batchSize, .atLeastOne),
         optionalInt("val_batch_size", .dataset, \.dataset.valBatchSize, .atLeastOne),
         bool("drop_remainder", .dataset, \.dataset.dropRemainder),
-        bool("eval_shuffle", .dataset, \.dataset.evalShuffle),
+        bool("eval_shuffle", .dataset, \.dataset.evalShuffle)
+            .compatibility("evaluation totals over a split do not depend on the order of its samples"),
 
         // augmentation
         int("image_resize", .augmentation, \.augmentation.imageResize, .atLeastOne),
@@ -185,8 +198,12 @@ enum RecipeSchema {
         Field(key: "color_jitter", group: .augmentation, isBookkeeping: false,
               apply: { (experiment, reader) throws(RecipeProblem) in
                   if case .list = reader.node.kind {
-                      experiment.augmentation.colorJitter = .perComponent(
-                          try reader.doubles(count: 3...4, each: .nonNegative))
+                      let values = try reader.doubles(count: 3...4, each: .nonNegative)
+                      if values.count == 4, values[3] > 0.5 {
+                          throw .outOfRange(key: "color_jitter", value: reader.node.flowText,
+                                            allowed: "brightness, contrast, saturation ≥ 0 and hue in [0, 0.5]")
+                      }
+                      experiment.augmentation.colorJitter = .perComponent(values)
                   } else if case .scalar(let text, _) = reader.node.kind, !reader.node.isNull,
                             ValueReader.number(text) != nil {
                       experiment.augmentation.colorJitter = .uniform(try reader.double(.nonNegative))
@@ -200,12 +217,18 @@ enum RecipeSchema {
                   case .perComponent(let values): YAMLText.list(values.map(YAMLText.number))
                   }
               }),
-        choice("interpolation", .augmentation, \.augmentation.interpolation),
-        optionalString("auto_augment", .augmentation, \.augmentation.autoAugment, check: autoAugmentProblem),
-        int("aug_splits", .augmentation, \.augmentation.augSplits, .nonNegative),
-        double("re_prob", .augmentation, \.augmentation.reProb, .probability),
-        doubles("re_scale", .augmentation, \.augmentation.reScale, count: 2...2, each: .unitOpenClosed, ascending: true),
-        doubles("re_ratio", .augmentation, \.augmentation.reRatio, count: 2...2, each: .positive, ascending: true),
+        choice("interpolation", .augmentation, \.augmentation.interpolation)
+            .defaultOnly("the in-memory resize is bilinear; the other filters come with the image-folder transforms"),
+        optionalString("auto_augment", .augmentation, \.augmentation.autoAugment, check: autoAugmentProblem)
+            .defaultOnly("augmentation policies (RandAugment, AutoAugment, TrivialAugmentWide, AugMix) are not implemented yet"),
+        int("aug_splits", .augmentation, \.augmentation.augSplits, .nonNegative)
+            .defaultOnly("AugMix splits are not implemented yet"),
+        double("re_prob", .augmentation, \.augmentation.reProb, .probability)
+            .defaultOnly(randomErasingMissing),
+        doubles("re_scale", .augmentation, \.augmentation.reScale, count: 2...2, each: .unitOpenClosed, ascending: true)
+            .defaultOnly(randomErasingMissing),
+        doubles("re_ratio", .augmentation, \.augmentation.reRatio, count: 2...2, each: .positive, ascending: true)
+            .defaultOnly(randomErasingMissing),
         Field(key: "re_value", group: .augmentation, isBookkeeping: false,
               apply: { (experiment, reader) throws(RecipeProblem) in
                   switch reader.node.kind {
@@ -225,17 +248,23 @@ enum RecipeSchema {
                   case .perChannel(let values): YAMLText.list(values.map(YAMLText.number))
                   case .random: "'random'"
                   }
-              }),
-        int("re_max_attempts", .augmentation, \.augmentation.reMaxAttempts, .atLeastOne),
+              })
+            .defaultOnly(randomErasingMissing),
+        int("re_max_attempts", .augmentation, \.augmentation.reMaxAttempts, .atLeastOne)
+            .defaultOnly(randomErasingMissing),
         doubles("mean", .augmentation, \.augmentation.mean, count: 1...4, each: .any),
         doubles("std", .augmentation, \.augmentation.std, count: 1...4, each: .positive),
         // Above 1 is legal (MindCV's volo_d4 uses 1.15, as timm does); 2 or more is likely a percentage.
         double("crop_pct", .augmentation, \.augmentation.cropPct,
                NumberRange(lower: 0, lowerInclusive: false, upper: 2, upperInclusive: false)),
-        double("mixup", .augmentation, \.augmentation.mixup, .nonNegative),
-        double("cutmix", .augmentation, \.augmentation.cutmix, .nonNegative),
-        double("cutmix_prob", .augmentation, \.augmentation.cutmixProb, .probability),
-        int("aug_repeats", .augmentation, \.augmentation.augRepeats, .nonNegative),
+        double("mixup", .augmentation, \.augmentation.mixup, .nonNegative)
+            .defaultOnly(mixingMissing),
+        double("cutmix", .augmentation, \.augmentation.cutmix, .nonNegative)
+            .defaultOnly(mixingMissing),
+        double("cutmix_prob", .augmentation, \.augmentation.cutmixProb, .probability)
+            .defaultOnly(mixingMissing),
+        int("aug_repeats", .augmentation, \.augmentation.augRepeats, .nonNegative)
+            .limited(to: "0 or 1", "the repeated-augmentation sampler is not implemented yet") { $0.augmentation.augRepeats <= 1 },
 
         // model
         string("model", .model, \.model.name),
@@ -243,7 +272,27 @@ enum RecipeSchema {
         int("in_channels", .model, \.model.inChannels, .atLeastOne),
         optionalDouble("drop_rate", .model, \.model.dropRate, .unitHalfOpen),
         optionalDouble("drop_path_rate", .model, \.model.dropPathRate, .unitHalfOpen),
-        bool("pretrained", .model, \.model.pretrained),
+        Field(key: "pretrained", group: .model, isBookkeeping: false,
+              apply: { (experiment, reader) throws(RecipeProblem) in
+                  guard case .scalar(let text, let quoted) = reader.node.kind, !reader.node.isNull else {
+                      throw reader.wrongType("False, True or a weights file such as 'weights/swinv2_tiny.safetensors'")
+                  }
+                  if !quoted, let flag = try? reader.bool() {
+                      experiment.model.pretrained = flag ? .hub : .none
+                  } else {
+                      experiment.model.pretrained = .file(text)
+                  }
+              },
+              render: {
+                  switch $0.model.pretrained {
+                  case .none: "False"
+                  case .hub: "True"
+                  case .file(let path): YAMLText.quoted(path)
+                  }
+              })
+            .limited(to: "False or a weights file", "this runner cannot download pretrained weights") {
+                $0.model.pretrained != .hub
+            },
         Field(key: "model_kwargs", group: .model, isBookkeeping: false,
               apply: { (experiment, reader) throws(RecipeProblem) in
                   if reader.node.isNull {
@@ -267,21 +316,24 @@ enum RecipeSchema {
 
         // training
         int("epoch_size", .training, \.training.epochs, .atLeastOne),
-        bool("dataset_sink_mode", .training, \.training.datasetSinkMode),
+        bool("dataset_sink_mode", .training, \.training.datasetSinkMode)
+            .compatibility("MindSpore's device data sinking; batches go to the engine directly"),
         bool("ema", .training, \.training.ema),
         double("ema_decay", .training, \.training.emaDecay, .probability),
         bool("clip_grad", .training, \.training.clipGrad),
         double("clip_value", .training, \.training.clipValue, .positive),
-        optionalDouble("layer_decay", .training, \.training.layerDecay, .unitOpenClosed),
-        int("gradient_accumulation_steps", .training, \.training.gradientAccumulationSteps, .atLeastOne),
+        optionalDouble("layer_decay", .training, \.training.layerDecay, .unitOpenClosed)
+            .defaultOnly("layer-wise learning-rate decay is not implemented yet"),
+        int("gradient_accumulation_steps", .training, \.training.gradientAccumulationSteps, .atLeastOne)
+            .defaultOnly("gradient accumulation is not implemented yet; raise batch_size instead"),
 
         // swa
-        bool("swa", .swa, \.swa.enabled),
-        optionalInt("swa_start_epoch", .swa, \.swa.startEpoch, .atLeastOne),
-        swaLearningRate("swa_lr", \.swa.lr),
-        swaLearningRate("swa_lr2", \.swa.lr2),
-        int("swa_freq", .swa, \.swa.frequency, .atLeastOne),
-        choice("swa_lr_schedule", .swa, \.swa.lrSchedule),
+        bool("swa", .swa, \.swa.enabled).defaultOnly(swaMissing),
+        optionalInt("swa_start_epoch", .swa, \.swa.startEpoch, .atLeastOne).defaultOnly(swaMissing),
+        swaLearningRate("swa_lr", \.swa.lr).defaultOnly(swaMissing),
+        swaLearningRate("swa_lr2", \.swa.lr2).defaultOnly(swaMissing),
+        int("swa_freq", .swa, \.swa.frequency, .atLeastOne).defaultOnly(swaMissing),
+        choice("swa_lr_schedule", .swa, \.swa.lrSchedule).defaultOnly(swaMissing),
 
         // optimizer
         choice("opt", .optimizer, \.optimizer.name),
@@ -313,17 +365,25 @@ enum RecipeSchema {
         // loss
         choice("loss", .loss, \.loss.name),
         double("label_smoothing", .loss, \.loss.labelSmoothing, .unitHalfOpen),
-        double("aux_factor", .loss, \.loss.auxFactor, .nonNegative),
-        choice("reduction", .loss, \.loss.reduction),
+        double("aux_factor", .loss, \.loss.auxFactor, .nonNegative)
+            .compatibility("none of this runner's models has an auxiliary head"),
+        choice("reduction", .loss, \.loss.reduction)
+            .limited(to: "mean or sum", "a training loss must be one number") { $0.loss.reduction != .none },
 
         // precision
-        choice("amp_level", .precision, \.precision.ampLevel),
-        choice("val_amp_level", .precision, \.precision.valAmpLevel),
-        optionalString("amp_cast_list", .precision, \.precision.ampCastList),
-        choice("loss_scale_type", .precision, \.precision.lossScaleType),
-        double("loss_scale", .precision, \.precision.lossScale, .positive),
-        bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate),
+        choice("amp_level", .precision, \.precision.ampLevel).compatibility(float32Only),
+        choice("val_amp_level", .precision, \.precision.valAmpLevel).compatibility(float32Only),
+        optionalString("amp_cast_list", .precision, \.precision.ampCastList).compatibility(float32Only),
+        choice("loss_scale_type", .precision, \.precision.lossScaleType).compatibility(noLossScaling),
+        double("loss_scale", .precision, \.precision.lossScale, .positive).compatibility(noLossScaling),
+        bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate).compatibility(noLossScaling),
     ]
+
+    static let randomErasingMissing = "random erasing is not implemented yet"
+    static let mixingMissing = "mixup and cutmix are not implemented yet"
+    static let swaMissing = "stochastic weight averaging is not implemented yet"
+    static let float32Only = "the engine trains and evaluates in float32 (bfloat16 is not implemented yet)"
+    static let noLossScaling = "float32 training needs no loss scaling (non-finite losses stop the run)"
 
     /// The policy families MindCV's `transforms_imagenet_train` accepts (by prefix).
     static let autoAugmentPolicies = ["randaug", "autoaugr", "autoaug", "3a", "trivialaugwide", "augmix"]

@@ -255,7 +255,13 @@ func messages(_ yaml: String, overrides: [String] = []) -> [String] {
     }
 
     @Test func anOverrideCanCauseTheContradiction() {
-        #expect(messages("lr: 0.001\n", overrides: ["warmup_epochs=200"])
-            == ["command line override 'warmup_epochs=200': key 'warmup_epochs': warmup_epochs 200 exceeds epoch_size 90"])
+        #expect(messages("lr: 0.001\n", overrides: ["min_lr=0.01"])
+            == ["command line override 'min_lr=0.01': key 'min_lr': min_lr 0.01 is above lr 0.001; the schedule would rise"])
+    }
+
+    /// A one-epoch smoke run of a recipe with a one-epoch warm-up runs, warming up throughout.
+    @Test func aWarmupAsLongAsTheRunIsAWarningNotAnError() throws {
+        let experiment = try Experiment.load(yaml: "warmup_epochs: 1\n", path: "smoke.yaml", overrides: ["epoch_size=1"])
+        #expect(experiment.settingNotes == ["warmup_epochs 1 is not below epoch_size 1: the learning rate warms up for the whole run"])
     }
 }

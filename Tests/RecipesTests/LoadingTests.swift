@@ -40,7 +40,7 @@ let mindCVRecipePath = Bundle.module.resourceURL!
         #expect(experiment.model.numClasses == nil)
         #expect(experiment.model.dropPathRate == nil)
         #expect(experiment.model.kwargs.isEmpty)
-        #expect(experiment.checkpoint.saveDirectory == "./ckpt")
+        #expect(experiment.checkpoint.saveDirectory == "runs")  // MindCV: ./ckpt; runs get folders of their own here
         #expect(experiment.checkpoint.keepMax == 10)
         #expect(experiment.checkpoint.savePolicy == .latestK)
         #expect(experiment.training.epochs == 90)
@@ -174,6 +174,7 @@ let mindCVRecipePath = Bundle.module.resourceURL!
         val_batch_size: 256
         num_samples: 1000
         ckpt_path:
+        pretrained: 'weights/swinv2 tiny.safetensors'
         drop_rate: 0.1
         layer_decay: 0.75
         amp_cast_list: null
@@ -191,6 +192,8 @@ let mindCVRecipePath = Bundle.module.resourceURL!
         #expect(reloaded == experiment)
         #expect(reloaded.resolvedYAML() == yaml)
         #expect(reloaded.configHash == experiment.configHash)
+        // The status comments of `runner config` leave a recipe that loads to the same experiment.
+        #expect(try Experiment.load(yaml: experiment.annotatedYAML(), path: "annotated.yaml") == experiment)
     }
 
     @Test func resolvedYAMLListsEveryKeyOnceInGroupOrder() {

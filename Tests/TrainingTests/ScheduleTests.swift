@@ -85,8 +85,15 @@ import Testing
         #expect(throws: ScheduleError.self) {
             try LearningRateSchedule(kind: .cosineDecay, learningRate: 0.1, decayEpochs: 0, epochs: 10, stepsPerEpoch: 5)
         }
-        #expect(throws: ScheduleError("epoch_size (3) must be larger than warmup_epochs (3)")) {
-            try LearningRateSchedule(kind: .constant, learningRate: 0.1, warmupEpochs: 3, epochs: 3, stepsPerEpoch: 5)
+    }
+
+    /// A warm-up as long as the run (a one-epoch smoke run of a recipe with a one-epoch warm-up)
+    /// ramps for the whole run instead of being refused.
+    @Test func warmupLongerThanTheRunRampsThroughout() throws {
+        let schedule = try LearningRateSchedule(kind: .cosineDecay, learningRate: 0.1, warmupEpochs: 2, warmupFactor: 0,
+                                                decayEpochs: 5, epochs: 1, stepsPerEpoch: 4)
+        for (step, expected) in [0, 0.0125, 0.025, 0.0375].enumerated() {
+            #expect(abs(schedule.learningRate(step: step) - expected) < 1e-15)
         }
     }
 

@@ -65,9 +65,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
                 epochStair: Bool = false) throws {
         guard stepsPerEpoch > 0 else { throw ScheduleError("steps per epoch must be positive, got \(stepsPerEpoch)") }
         guard warmupEpochs >= 0 else { throw ScheduleError("warmup_epochs must not be negative, got \(warmupEpochs)") }
-        guard epochs > warmupEpochs else {
-            throw ScheduleError("epoch_size (\(epochs)) must be larger than warmup_epochs (\(warmupEpochs))")
-        }
+        guard epochs > 0 else { throw ScheduleError("epoch_size must be positive, got \(epochs)") }
         switch kind {
         case .cosineDecay, .warmupCosineDecay, .stepDecay:
             guard decayEpochs > 0 else { throw ScheduleError("decay_epochs must be positive for \(kind.rawValue), got \(decayEpochs)") }
