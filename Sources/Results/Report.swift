@@ -30,19 +30,35 @@ public enum Report {
         return ReportTable(columns: columns, rows: rows, timeZone: timeZone)
     }
 
-    /// One row per epoch of a run: every recorded metric.
-    public static func epochs(_ epochs: [EpochRecord], timeZone: TimeZone = .current) -> ReportTable {
-        let columns = [
+    /// One row per epoch of a run: every recorded metric of the raw weights, then, for each
+    /// average the run keeps (`ema`, `swa`), its validation loss, top-1 and top-5 beside them.
+    public static func epochs(_ epochs: [EpochRecord], averaged: [AveragedEpochRecord] = [],
+                              timeZone: TimeZone = .current) -> ReportTable {
+        var columns = [
             TableColumn("epoch"), TableColumn("loss", key: "train_loss"), TableColumn("val loss", key: "val_loss"),
             TableColumn("top-1", key: "top1"), TableColumn("top-5", key: "top5"),
+        ]
+        let averages = Array(Set(averaged.map(\.weights))).sorted()
+        for name in averages {
+            columns += [TableColumn("\(name) val loss", key: "\(name)_val_loss"), TableColumn("\(name) top-1", key: "\(name)_top1"),
+                        TableColumn("\(name) top-5", key: "\(name)_top5")]
+        }
+        columns += [
             TableColumn("train img/s", key: "train_images_per_second"),
             TableColumn("eval img/s", key: "eval_images_per_second"), TableColumn("lr"),
             TableColumn("seconds"), TableColumn("recorded", key: "recorded_at"),
         ]
+        let byEpochAndName = Dictionary(averaged.map { ("\($0.epoch) \($0.weights)", $0) }, uniquingKeysWith: { _, last in last })
         let rows: [[TableCell]] = epochs.sorted { $0.epoch < $1.epoch }.map { e in
-            [
+            var row: [TableCell] = [
                 .integer(e.epoch), .number(e.trainLoss, decimals: 4), .number(e.valLoss, decimals: 4),
                 .number(e.top1, decimals: 2), .number(e.top5, decimals: 2),
+            ]
+            for name in averages {
+                let a = byEpochAndName["\(e.epoch) \(name)"]
+                row += [.number(a?.valLoss, decimals: 4), .number(a?.top1, decimals: 2), .number(a?.top5, decimals: 2)]
+            }
+            return row + [
                 .number(e.trainImagesPerSecond, decimals: 1), .number(e.evalImagesPerSecond, decimals: 1),
                 .number(e.lr, decimals: 6), .number(e.seconds, decimals: 1), .date(e.recordedAt),
             ]

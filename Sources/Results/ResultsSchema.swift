@@ -7,7 +7,7 @@ import GRDB
 /// a new one.
 enum ResultsSchema {
     /// Names of the migrations, in the order they run.
-    static let migrationNames = ["v1-runs-epochs-evaluations", "v2-indexes"]
+    static let migrationNames = ["v1-runs-epochs-evaluations", "v2-indexes", "v3-run-folders-averaged-epochs"]
 
     /// The migrator that brings any store file up to date.
     static var migrator: DatabaseMigrator {
@@ -67,6 +67,22 @@ enum ResultsSchema {
             try db.create(index: "runs_started_at", on: "runs", columns: ["started_at"])
             try db.create(index: "runs_status", on: "runs", columns: ["status"])
             try db.create(index: "evaluations_run_id", on: "evaluations", columns: ["run_id"])
+        }
+        migrator.registerMigration(migrationNames[2]) { db in
+            // The folder holding a run's recipe and checkpoints, so records and files can be matched.
+            try db.alter(table: "runs") { t in t.add(column: "directory", .text) }
+            // Evaluations of averaged weights (EMA, SWA) beside the raw weights' row in `epochs`.
+            try db.create(table: "averaged_epochs") { t in
+                t.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                t.column("epoch", .integer).notNull()
+                t.column("weights", .text).notNull()
+                t.column("val_loss", .double)
+                t.column("top1", .double)
+                t.column("top5", .double)
+                t.column("eval_images_per_second", .double)
+                t.column("recorded_at", .datetime).notNull()
+                t.primaryKey(["run_id", "epoch", "weights"])
+            }
         }
         return migrator
     }

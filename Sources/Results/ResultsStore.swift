@@ -67,7 +67,7 @@ public final class ResultsStore: Sendable {
     public func startRun(
         name: String, model: String, dataset: String, configYAML: String = "", configHash: String? = nil,
         parameters: Int? = nil, worldSize: Int = 1, epochsPlanned: Int? = nil, imageSize: Int? = nil,
-        batchSize: Int? = nil, notes: String? = nil, startedAt: Date = Date()
+        batchSize: Int? = nil, notes: String? = nil, directory: String? = nil, startedAt: Date = Date()
     ) throws -> RunID {
         let hash = configHash ?? ConfigHash.sha256(configYAML)
         let host = liveness.hostName
@@ -76,11 +76,12 @@ public final class ResultsStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO runs (name, model, dataset, config_yaml, config_hash, parameters, world_size,
-                        host, pid, started_at, heartbeat_at, status, epochs_planned, image_size, batch_size, notes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
+                        host, pid, started_at, heartbeat_at, status, epochs_planned, image_size, batch_size, notes,
+                        directory)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
                     """,
                 arguments: [name, model, dataset, configYAML, hash, parameters, worldSize, host, pid,
-                            startedAt, startedAt, epochsPlanned, imageSize, batchSize, notes])
+                            startedAt, startedAt, epochsPlanned, imageSize, batchSize, notes, directory])
             return RunID(db.lastInsertedRowID)
         }
     }
@@ -105,6 +106,15 @@ public final class ResultsStore: Sendable {
             runID: run, epoch: epoch, trainLoss: trainLoss, valLoss: valLoss, top1: top1, top5: top5,
             trainImagesPerSecond: trainImagesPerSecond, evalImagesPerSecond: evalImagesPerSecond,
             lr: lr, seconds: seconds, recordedAt: recordedAt))
+    }
+
+    /// Records the evaluation of a run's averaged weights (EMA, SWA) after an epoch, replacing an
+    /// earlier row for the same run, epoch and weights.
+    public func recordAveragedEpoch(_ record: AveragedEpochRecord) throws {
+        try pool.write { db in
+            try Self.requireRun(record.runID, db)
+            try record.insert(db, onConflict: .replace)
+        }
     }
 
     /// Tells readers the run's process is alive. Call it well within ``LivenessPolicy/staleAfter``.
@@ -145,6 +155,8 @@ public final class ResultsStore: Sendable {
             if db.changesCount == 0 { throw ResultsStoreError.unknownRun(id) }
             if let lastKeptEpoch {
                 try db.execute(sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [id, lastKeptEpoch])
+                try db.execute(sql: "DELETE FROM averaged_epochs WHERE run_id = ? AND epoch > ?",
+                               arguments: [id, lastKeptEpoch])
             }
         }
     }
@@ -189,6 +201,14 @@ public final class ResultsStore: Sendable {
     public func epochs(run: RunID) throws -> [EpochRecord] {
         try pool.read { db in
             try EpochRecord.filter(Column("run_id") == run.rawValue).order(Column("epoch")).fetchAll(db)
+        }
+    }
+
+    /// A run's averaged-weight evaluations, by epoch and then weights name.
+    public func averagedEpochs(run: RunID) throws -> [AveragedEpochRecord] {
+        try pool.read { db in
+            try AveragedEpochRecord.filter(Column("run_id") == run.rawValue)
+                .order(Column("epoch"), Column("weights")).fetchAll(db)
         }
     }
 

@@ -47,6 +47,9 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var batchSize: Int?
     /// Free text.
     public var notes: String?
+    /// The folder holding the run's recipe and checkpoints (`nil` for runs recorded before
+    /// stores kept it).
+    public var directory: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, name, model, dataset
@@ -62,7 +65,7 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         case epochsPlanned = "epochs_planned"
         case imageSize = "image_size"
         case batchSize = "batch_size"
-        case notes
+        case notes, directory
     }
 
     /// Creates a row value; ``ResultsStore`` fills host, pid and times itself when it starts a run.
@@ -70,7 +73,7 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         id: RunID, name: String, model: String, dataset: String, configYAML: String, configHash: String,
         parameters: Int?, worldSize: Int, host: String, pid: Int32, startedAt: Date, finishedAt: Date?,
         heartbeatAt: Date, status: RunStatus, error: String?, epochsPlanned: Int?, imageSize: Int?,
-        batchSize: Int?, notes: String?
+        batchSize: Int?, notes: String?, directory: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -91,5 +94,6 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         self.imageSize = imageSize
         self.batchSize = batchSize
         self.notes = notes
+        self.directory = directory
     }
 }

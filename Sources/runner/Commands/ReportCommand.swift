@@ -50,7 +50,13 @@ struct ReportCommand: ParsableCommand {
         }
         if let id = runID {
             guard let summary = try store.run(RunID(id)) else { throw ValidationError("no run #\(id) in \(db)") }
-            print(Report.epochs(summary.epochs).render(format))
+            if format == .text || format == .markdown {
+                print("run #\(id) \(summary.run.name): \(summary.run.model) on \(summary.run.dataset), \(summary.status.rawValue)")
+                if let folder = summary.run.directory { print("folder: \(folder)") }
+                for note in (summary.run.notes ?? "").split(separator: "\n") { print("note: \(note)") }
+                print("")
+            }
+            print(Report.epochs(summary.epochs, averaged: try store.averagedEpochs(run: RunID(id))).render(format))
             try writePlot([summary])
             return
         }
