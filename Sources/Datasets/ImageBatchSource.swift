@@ -1,18 +1,21 @@
 import TensorEngine
 
-/// Batches of an in-memory image set: a seeded shuffle per epoch, each image transformed with
-/// randomness drawn from (seed, epoch, position), so batch `i` of epoch `e` is the same in every run
-/// with the same seed — whatever the thread count, and after a resume.
+/// Batches of an in-memory image set: a seeded shuffle per epoch, this process's ``Shard`` of it,
+/// each image transformed with randomness drawn from (seed, epoch, position), so batch `i` of
+/// epoch `e` is the same in every run with the same seed — whatever the thread count, and after a
+/// resume.
 public final class ImageBatchSource: BatchSource {
     public let dataset: ImageClassificationSet
     public let transform: ImageTransform
     public let batchSize: Int
     public let shuffle: Bool
     public let dropRemainder: Bool
+    public let shard: Shard
     let seed: UInt64
 
     public init(dataset: ImageClassificationSet, transform: ImageTransform, batchSize: Int, shuffle: Bool,
-                dropRemainder: Bool, seed: UInt64) {
+                dropRemainder: Bool, seed: UInt64, shard: Shard = .single) {
+        self.shard = shard
         self.dataset = dataset
         self.transform = transform
         self.batchSize = batchSize
@@ -21,17 +24,18 @@ public final class ImageBatchSource: BatchSource {
         self.seed = seed
     }
 
-    public var sampleCount: Int { dataset.count }
+    public var sampleCount: Int { shard.count(of: dataset.count) }
     public var classCount: Int { dataset.classCount }
     /// The dataset's names, unless they are placeholders (ad-hoc image files are all "?").
     public var classNames: [String]? { Set(dataset.classNames) == ["?"] ? nil : dataset.classNames }
     public var batchesPerEpoch: Int {
-        dropRemainder ? max(1, dataset.count / batchSize) : (dataset.count + batchSize - 1) / batchSize
+        dropRemainder ? max(1, sampleCount / batchSize) : (sampleCount + batchSize - 1) / batchSize
     }
 
     private var cachedOrder: (epoch: Int, order: [Int])?
 
-    /// The sample order of an epoch: a Fisher–Yates shuffle seeded by (seed, epoch), or 0..<n.
+    /// This shard's sample order of an epoch: its part of a Fisher–Yates shuffle seeded by
+    /// (seed, epoch), or of 0..<n.
     func order(epoch: Int) -> [Int] {
         if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
         var order = Array(0..<dataset.count)
@@ -41,6 +45,7 @@ public final class ImageBatchSource: BatchSource {
                 order.swapAt(i, Int(random.next() % UInt64(i + 1)))
             }
         }
+        order = shard.part(of: order)
         cachedOrder = (epoch, order)
         return order
     }
@@ -49,7 +54,7 @@ public final class ImageBatchSource: BatchSource {
         let order = order(epoch: epoch)
         let start = index * batchSize
         let count = min(batchSize, order.count - start)
-        let size = transform.size, channels = dataset.channels
+        let size = transform.size, channels = transform.channels(for: dataset)
         let images = Tensor(uninitializedShape: [count, channels, size, size])
         let out = images.data
         let plane = channels * size * size

@@ -10,10 +10,17 @@ public enum ImageFiles {
     /// centre `size × size` taken (bilinear), normalised with ImageNet's statistics.
     public static func evaluationBatch(_ paths: [String], size: Int, channels: Int,
                                        cropFraction: Double = 0.9) throws -> Tensor {
-        let batch = Tensor(uninitializedShape: [paths.count, channels, size, size])
         let transform = ImageTransform(size: size, mode: .evaluation(cropFraction: cropFraction),
                                        mean: channels == 1 ? [imageNetMean.reduce(0, +) / 3] : imageNetMean,
                                        std: channels == 1 ? [imageNetStd.reduce(0, +) / 3] : imageNetStd)
+        return try evaluationBatch(paths, transform: transform, channels: channels)
+    }
+
+    /// `[B, C, size, size]`: each file decoded to `channels` channels and put through `transform`
+    /// (a recipe's evaluation transform, with its crop and normalisation).
+    public static func evaluationBatch(_ paths: [String], transform: ImageTransform, channels: Int) throws -> Tensor {
+        let size = transform.size
+        let batch = Tensor(uninitializedShape: [paths.count, channels, size, size])
         var random = RandomGenerator(seed: 0)
         for (i, path) in paths.enumerated() {
             let image = try ImageDecoder.decode(path, channels: channels)
