@@ -115,6 +115,11 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .testTarget(
+            name: "TrainerTests",
+            dependencies: ["Trainer", "Recipes", "Results", "Datasets", "Models", "Training", "TensorEngine"],
+            swiftSettings: kernelFlags
+        ),
+        .testTarget(
             name: "RunnerTests",
             dependencies: ["runner", "Results", "TensorEngine"]
         ),

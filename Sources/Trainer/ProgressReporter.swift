@@ -5,11 +5,16 @@ import Foundation
 public final class ProgressReporter {
     let isTerminal: Bool
     let interval: Int
+    let write: (String) -> Void
     private var lastDraw = Date.distantPast
 
-    public init(interval: Int, isTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    /// Progress every `interval` steps (plain lines) or redrawn (terminal), written by `write`
+    /// (standard error by default).
+    public init(interval: Int, isTerminal: Bool = isatty(STDERR_FILENO) == 1,
+                write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.interval = max(1, interval)
         self.isTerminal = isTerminal
+        self.write = write
     }
 
     /// Reports `done` of `total` steps; `fields` are printed after the counts (`loss 0.53`).
@@ -24,15 +29,15 @@ public final class ProgressReporter {
             let width = 24
             let filled = total > 0 ? min(width, width * done / total) : 0
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(label) [\(bar)] \(text.dropFirst(label.count + 1))".utf8))
+            write("\r\u{1B}[K\(label) [\(bar)] \(text.dropFirst(label.count + 1))")
         } else if done % interval == 0 || done == total {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            write(text + "\n")
         }
     }
 
     /// Ends the redrawn line on a terminal.
     public func finish() {
-        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal { write("\n") }
     }
 
     public static func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }

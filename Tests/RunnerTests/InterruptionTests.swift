@@ -60,7 +60,7 @@ import Results
         let store = try ResultsStore(path: scratch.path("runs/results.sqlite"))
         let run = try #require(try store.run(RunID(1)))
         #expect(run.status == .died, "a killed run reads as died, got \(run.status)")
-        let resumed = try scratch.run(["train", "--resume", "runs/1-swinv2_tiny_window8_256/last.safetensors"])
+        let resumed = try scratch.run(["train", "--resume", "\(try scratch.runFolder())/last.safetensors"])
         #expect(resumed.status == 0, "\(resumed.combined)")
         #expect(try store.epochs(run: RunID(1)).map(\.trainLoss) == reference)
         #expect(try store.run(RunID(1))?.status == .finished)
@@ -83,7 +83,7 @@ import Results
 
         let store = try ResultsStore(path: scratch.path("runs/results.sqlite"))
         #expect(try store.run(RunID(1))?.status == .interrupted)
-        let resumed = try scratch.run(["train", "--resume", "runs/1-swinv2_tiny_window8_256/last.safetensors"])
+        let resumed = try scratch.run(["train", "--resume", "\(try scratch.runFolder())/last.safetensors"])
         #expect(resumed.status == 0, "\(resumed.combined)")
         #expect(try store.epochs(run: RunID(1)).map(\.trainLoss) == reference)
     }

@@ -141,9 +141,9 @@ import TensorEngine
                                      "--set", "warmup_epochs=0", "--set", "decay_epochs=1", "--set", "batch_size=32",
                                      "--set", "val_batch_size=32"])
         #expect(train.status == 0, "\(train.combined)")
-        let folder = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.path("runs")).first { $0.hasPrefix("1-") })
-        let checkpoint = "runs/\(folder)/last.safetensors"
-        let metadata = try Safetensors.read(URL(fileURLWithPath: scratch.path(checkpoint))).metadata
+        let folder = try scratch.runFolder()
+        let checkpoint = "\(folder)/last.safetensors"
+        let metadata = try Safetensors.read(URL(fileURLWithPath: checkpoint)).metadata
         let json = try #require(metadata["class_names"], "\(metadata)")
         #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] == Self.fashion)
         try Self.writeInput(scratch, shape: [1, 1, 32, 32])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Results
 
 /// Runs the built `runner` binary in a scratch folder, as a user would.
 struct RunnerProcess {
@@ -36,6 +37,12 @@ struct RunnerProcess {
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// The folder of run `id` as the scratch folder's store records it.
+    func runFolder(_ id: Int64 = 1, store: String = "runs/results.sqlite") throws -> String {
+        let record = try #require(try ResultsStore(path: path(store)).run(RunID(id)), "no run #\(id) in \(store)")
+        return try #require(record.run.directory, "run #\(id) has no folder recorded")
+    }
 
     /// Starts `runner arguments…` and returns the process (for signals) and its pipes.
     func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {

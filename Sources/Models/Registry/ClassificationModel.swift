@@ -9,9 +9,21 @@ public protocol ClassificationModel: Module {
     /// The input side the network is built for.
     var imageSize: Int { get }
     var inChannels: Int { get }
+    /// Parameters the architecture keeps out of weight decay, as timm's `no_weight_decay()`
+    /// (exact names) and `no_weight_decay_keywords()` (substrings of dotted names).
+    var noWeightDecay: (names: Set<String>, keywords: [String]) { get }
+}
+
+extension ClassificationModel {
+    public var noWeightDecay: (names: Set<String>, keywords: [String]) { ([], []) }
 }
 
 extension SwinV2: ClassificationModel {
     public var imageSize: Int { configuration.imageSize }
     public var inChannels: Int { configuration.inChannels }
+    /// timm's: `absolute_pos_embed` by name; the continuous position bias MLP, the attention's
+    /// `logit_scale` and any relative-position table by keyword.
+    public var noWeightDecay: (names: Set<String>, keywords: [String]) {
+        (["absolute_pos_embed"], ["cpb_mlp", "logit_scale", "relative_position_bias_table"])
+    }
 }

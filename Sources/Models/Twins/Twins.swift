@@ -79,7 +79,10 @@ public final class Twins: Module {
     }
 }
 
-extension Twins: ClassificationModel {}
+extension Twins: ClassificationModel {
+    /// timm's: the position-embedding generators (`pos_block`) by keyword.
+    public var noWeightDecay: (names: Set<String>, keywords: [String]) { ([], ["pos_block"]) }
+}
 
 /// Patch embedding, the image `[B, C, H, W]` or the previous stage's tokens `[B, H·W, C]` → tokens
 /// `[B, (H/p)·(W/p), D]` normalised (eps 1e-5), with the map size.

@@ -15,15 +15,6 @@ public struct NoWeightDecayList: Sendable, Equatable {
     /// Nothing is skipped by name.
     public static let none = NoWeightDecayList()
 
-    /// Swin V2 as timm declares it: `absolute_pos_embed` by name; the continuous position bias
-    /// MLP, the attention's `logit_scale` and any relative-position table by keyword.
-    public static let swinV2 = NoWeightDecayList(
-        names: ["absolute_pos_embed"],
-        keywords: ["cpb_mlp", "logit_scale", "relative_position_bias_table"])
-
-    /// Twins as timm declares it: the position-embedding generator (`pos_block`) by keyword.
-    public static let twins = NoWeightDecayList(keywords: ["pos_block"])
-
     /// Whether the parameter called `name` is on the list.
     public func contains(_ name: String) -> Bool {
         names.contains(name) || keywords.contains { name.contains($0) }

@@ -3,6 +3,8 @@ import TensorEngine
 import Layers
 import Models
 import Training
+import Datasets
+import Trainer
 
 /// Model throughput on synthetic data: training steps (forward, loss, backward, parameter update)
 /// and evaluation forwards per second, the forward FLOPs, and peak resident memory.
@@ -56,9 +58,6 @@ struct ModelBenchmark {
     let batch: Int
     let steps: Int
     let warmup: Int
-    /// Whether a training step ends with an AdamW update (lr 1e-3, weight decay 0.05 on every
-    /// parameter), as the PyTorch peer `torch_reference.py` does; off measures forward + backward only.
-    var optimizerStep = true
     /// Whether to time the op families during the timed steps (``OpProfiler``).
     var profile = false
 
@@ -77,19 +76,22 @@ struct ModelBenchmark {
         }
 
         model.prepareForTraining()
+        // The trainer's own step: forward, label-smoothed cross-entropy, backward, then AdamW
+        // (lr 1e-3, weight decay 0.05 on every parameter) as the PyTorch peer `torch_reference.py` does.
         let optimizer = Optimizer(groups: [ParameterGroup(name: "all", parameters: model.namedParameters(), weightDecay: 0.05)],
                                   algorithm: .adam(.adamW()), learningRate: 1e-3)
+        let step = TrainingStep(model: model, objective: ClassificationObjective(labelSmoothing: 0.1), optimizer: optimizer)
+        let inputs = Batch(images: images, labels: labels)
         let context = ForwardContext(training: true, random: RandomGenerator(seed: 4))
-        func trainStep() {
-            let logits = model(images, context)
-            Tensor.crossEntropy(logits: logits, labels: labels, labelSmoothing: 0.1).backward()
-            if optimizerStep { OpProfiler.measure(.optimizer) { optimizer.step() } }
-            for (_, parameter) in model.namedParameters() { parameter.zeroGrad() }
+        var stepNumber = 0
+        func trainStep() throws {
+            stepNumber += 1
+            _ = try step(inputs, learningRate: 1e-3, step: stepNumber, context: context)
         }
-        for _ in 0..<warmup { trainStep() }
+        for _ in 0..<warmup { try trainStep() }
         if profile { OpProfiler.start() }
         var start = Stopwatch.now()
-        for _ in 0..<steps { trainStep() }
+        for _ in 0..<steps { try trainStep() }
         let trainSeconds = Stopwatch.now() - start
         let trainProfile = profile ? Self.perStep(OpProfiler.stop(), total: trainSeconds, steps: steps) : nil
 

@@ -3,6 +3,7 @@ import Foundation
 import TensorEngine
 import Models
 import Recipes
+import Trainer
 
 /// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
 /// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
@@ -117,7 +118,7 @@ struct BenchCommand: ParsableCommand {
         if let config {
             guard model == nil else { throw ValidationError("give either -c RECIPE or --model NAME, not both") }
             let experiment = try ExperimentLoading.load(config: config, overrides: recipeOverrides)
-            benchmark = ModelBenchmark(name: experiment.model.name, build: { try ModelFactory.build(experiment) },
+            benchmark = ModelBenchmark(name: experiment.model.name, build: { try ModelAssembly.build(experiment, classes: DatasetAssembly.classNames(experiment)?.count) },
                                        batch: batch ?? experiment.dataset.batchSize, steps: steps, warmup: 2)
         } else {
             let name = model!

@@ -5,6 +5,7 @@ import Layers
 import Models
 import Datasets
 import Recipes
+import Trainer
 
 /// `runner predict`: top-5 classes of images (or of a ready input tensor) under a model's weights;
 /// optionally the logits to a safetensors file, to compare with other frameworks. Classes are named
@@ -81,7 +82,7 @@ struct PredictCommand: ParsableCommand {
                 throw ValidationError("--classes, --image-size and --in-channels go with --model; with a recipe alone, set them in the recipe (--set num_classes=…)")
             }
             modelName = experiment.model.name
-            network = try ModelFactory.build(experiment)
+            network = try ModelAssembly.build(experiment, classes: DatasetAssembly.classNames(experiment)?.count)
         } else {
             throw ValidationError("give --model NAME, or a recipe with -c FILE")
         }
@@ -97,7 +98,11 @@ struct PredictCommand: ParsableCommand {
             batch = inputTensor
             names = (0..<inputTensor.shape[0]).map { "\(input!)[\($0)]" }
         } else {
-            batch = try ImageFiles.evaluationBatch(images, size: network.imageSize, channels: network.inChannels)
+            // A recipe's own evaluation transform (crop_pct, mean, std); ImageNet's otherwise.
+            batch = try experiment.map {
+                try ImageFiles.evaluationBatch(images, transform: DatasetAssembly.transform($0, split: .validation),
+                                               channels: network.inChannels)
+            } ?? ImageFiles.evaluationBatch(images, size: network.imageSize, channels: network.inChannels)
             names = images
         }
         let logits = Tape.withoutRecording { network(batch, .evaluation()) }
@@ -131,7 +136,7 @@ struct PredictCommand: ParsableCommand {
         }
         var candidates: [(source: String, names: [String]?)] = []
         if let experiment {
-            candidates.append(("the recipe's dataset \(experiment.dataset.name.rawValue)", ClassNameSources.dataset(experiment)))
+            candidates.append(("the recipe's dataset \(experiment.dataset.name.rawValue)", DatasetAssembly.classNames(experiment)))
         }
         if let weights {
             let url = URL(fileURLWithPath: weights)

@@ -30,7 +30,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: ckpt)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("checkpoint \(ckpt) does not exist; runs keep theirs in runs/<id>-<name>/ (best.safetensors, last.safetensors)")
+            throw ValidationError("checkpoint \(ckpt) does not exist; runs keep theirs in their folders under runs/ (best.safetensors, last.safetensors)")
         }
         var experiment: Experiment
         var runID: RunID?
@@ -45,10 +45,10 @@ struct ValidateCommand: ParsableCommand {
         guard let format = WeightsFormat(argument: weightsFormat) else {
             throw ValidationError("--weights-format must be one of \(WeightsFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let model = try ModelFactory.build(experiment)
+        let source = try DatasetAssembly.make(experiment, split: .validation)
+        let model = try ModelAssembly.build(experiment, classes: source.classCount)
         let report = try WeightLoading.load(into: model, from: url, format: format)
         for notice in report.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
-        let source = try DataSources.make(experiment, split: .validation)
         let progress = ProgressReporter(interval: experiment.system.logInterval)
         let start = Date()
         let result = try Evaluator.evaluate(model, on: source) { done, loss in
@@ -61,6 +61,14 @@ struct ValidateCommand: ParsableCommand {
                      url.lastPathComponent, experiment.dataset.name.rawValue, result.samples, result.loss, result.top1,
                      result.top5, result.imagesPerSecond))
         let store = try ResultsStore(path: db ?? experiment.system.resultsStorePath)
+        // The checkpoint names its run by number; the number means that run only in the store whose
+        // record of it lives in the checkpoint's folder.
+        if let id = runID, let recorded = try store.run(id)?.run.directory,
+           URL(fileURLWithPath: recorded).standardizedFileURL.path != url.deletingLastPathComponent().standardizedFileURL.path {
+            runID = nil
+        } else if let id = runID, try store.run(id) == nil {
+            runID = nil
+        }
         _ = try store.recordEvaluation(EvaluationRecord(
             runID: runID, checkpoint: url.path, dataset: experiment.dataset.name.rawValue,
             split: experiment.dataset.valSplit, loss: result.loss, top1: result.top1, top5: result.top5,

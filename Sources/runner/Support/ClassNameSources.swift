@@ -31,15 +31,6 @@ enum ClassNameSources {
         return lines
     }
 
-    /// The names of the recipe's dataset, when it has fixed ones (Fashion-MNIST, MNIST).
-    static func dataset(_ experiment: Experiment) -> [String]? {
-        switch experiment.dataset.name {
-        case .fashionMNIST: IDXDatasets.fashionMNISTClasses
-        case .mnist: IDXDatasets.mnistClasses
-        default: nil
-        }
-    }
-
     /// `class_names` from a safetensors file's metadata (a JSON array of strings).
     static func metadata(_ metadata: [String: String]) -> [String]? {
         guard let json = metadata[metadataKey] else { return nil }

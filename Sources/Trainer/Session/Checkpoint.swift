@@ -18,15 +18,24 @@ public struct TrainingState {
     public var configHash: String
     /// Optimizer moments and step counts by name.
     public var optimizer: [(String, Tensor)]
-    /// Exponential moving average of the weights, when the recipe keeps one.
-    public var ema: [(String, Tensor)]
+    /// The averages of the weights the run keeps (``WeightAverager``), by average name (`ema`),
+    /// each as tensors by parameter name.
+    public var averages: [String: [(String, Tensor)]]
     /// Periodic checkpoints kept so far: epoch, top-1 (if validated), file name.
     public var keptCheckpoints: [KeptCheckpoint]
+    /// The best validation top-1 of each average so far, by average name.
+    public var bestAveragedTop1: [String: Double] = [:]
 
     public struct KeptCheckpoint: Codable, Sendable, Equatable {
         public var epoch: Int
         public var top1: Double?
         public var file: String
+
+        public init(epoch: Int, top1: Double?, file: String) {
+            self.epoch = epoch
+            self.top1 = top1
+            self.file = file
+        }
     }
 }
 
@@ -73,9 +82,12 @@ public enum CheckpointFiles {
                 "experiment_yaml": state.experimentYAML,
                 "config_hash": state.configHash,
                 "kept_checkpoints": String(decoding: try encoder.encode(state.keptCheckpoints), as: UTF8.self),
+                "best_averaged_top1": String(decoding: try encoder.encode(state.bestAveragedTop1), as: UTF8.self),
             ]
             let tensors = state.optimizer.map { (name: "optimizer." + $0.0, tensor: $0.1) }
-                + state.ema.map { (name: "ema." + $0.0, tensor: $0.1) }
+                + state.averages.keys.sorted().flatMap { average in
+                    state.averages[average]!.map { (name: average + "." + $0.0, tensor: $0.1) }
+                }
             try Safetensors.write(tensors, metadata: metadata, to: statePath(for: url))
         }
         try Safetensors.write(model.stateDict(), metadata: weightsMetadata, to: url)
@@ -105,15 +117,17 @@ public enum CheckpointFiles {
         let decoder = JSONDecoder()
         let random = try decoder.decode(RandomGenerator.self, from: Data((metadata["random"] ?? "").utf8))
         let kept = try decoder.decode([TrainingState.KeptCheckpoint].self, from: Data((metadata["kept_checkpoints"] ?? "[]").utf8))
-        var optimizer: [(String, Tensor)] = [], ema: [(String, Tensor)] = []
+        var optimizer: [(String, Tensor)] = [], averages: [String: [(String, Tensor)]] = [:]
         for entry in file.entries {
-            if entry.name.hasPrefix("optimizer.") { optimizer.append((String(entry.name.dropFirst(10)), entry.tensor())) }
-            if entry.name.hasPrefix("ema.") { ema.append((String(entry.name.dropFirst(4)), entry.tensor())) }
+            guard let dot = entry.name.firstIndex(of: ".") else { continue }
+            let owner = String(entry.name[..<dot]), name = String(entry.name[entry.name.index(after: dot)...])
+            if owner == "optimizer" { optimizer.append((name, entry.tensor())) } else { averages[owner, default: []].append((name, entry.tensor())) }
         }
         return TrainingState(runID: Int64(try int("run_id")), model: metadata["model"] ?? "",
                              completedEpochs: try int("completed_epochs"), globalStep: try int("global_step"),
                              bestTop1: metadata["best_top1"].flatMap { Double($0) }, bestEpoch: metadata["best_epoch"].flatMap { Int($0) },
                              random: random, experimentYAML: metadata["experiment_yaml"] ?? "",
-                             configHash: metadata["config_hash"] ?? "", optimizer: optimizer, ema: ema, keptCheckpoints: kept)
+                             configHash: metadata["config_hash"] ?? "", optimizer: optimizer, averages: averages, keptCheckpoints: kept,
+                             bestAveragedTop1: try decoder.decode([String: Double].self, from: Data((metadata["best_averaged_top1"] ?? "{}").utf8)))
     }
 }

@@ -1,0 +1,85 @@
+import Foundation
+import Recipes
+import Datasets
+
+/// The dataset seam: the batches a recipe's dataset gives for a split, with the recipe's
+/// transforms, order and this process's shard. Every dataset the trainer reads is made here.
+public enum DatasetAssembly {
+    public enum Split: Sendable { case train, validation }
+
+    /// The split's batches.
+    ///
+    /// - Parameters:
+    ///   - channels: the channels the network takes (`in_channels`); grey images are repeated to
+    ///     three channels when it takes three.
+    ///   - classes: the class count for the synthetic set (others know their own).
+    ///   - shard: which part of every epoch this process reads.
+    public static func make(_ experiment: Experiment, split: Split, shard: Shard = .single) throws -> BatchSource {
+        let d = experiment.dataset
+        let size = experiment.augmentation.imageResize
+        let batchSize = split == .train ? d.batchSize : (d.valBatchSize ?? d.batchSize)
+        switch d.name {
+        case .synthetic:
+            let classes = experiment.model.numClasses ?? 10
+            let samples = d.numSamples ?? (split == .train ? 1024 : 256)
+            return SyntheticBatchSource(samples: samples, batchSize: batchSize, classes: classes,
+                                        channels: experiment.model.inChannels, size: size,
+                                        seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ (split == .train ? 0 : 1_000_003))
+        case .fashionMNIST, .mnist:
+            var images = try idxImages(experiment, split: split)
+            if let n = d.numSamples { images = images.prefix(n) }
+            guard images.channels == experiment.model.inChannels || images.channels == 1 && experiment.model.inChannels == 3 else {
+                throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take \(d.name.rawValue)'s \(images.channels)-channel images; use in_channels: 1 or 3")
+            }
+            return ImageBatchSource(dataset: images, transform: transform(experiment, split: split),
+                                    batchSize: batchSize, shuffle: split == .train && d.shuffle,
+                                    dropRemainder: split == .train && d.dropRemainder,
+                                    seed: UInt64(truncatingIfNeeded: experiment.system.seed), shard: shard)
+        default:
+            throw TrainingError.unsupported("dataset '\(d.name.rawValue)' is not wired to the trainer yet; use fashion_mnist, mnist or synthetic")
+        }
+    }
+
+    /// The class names of the recipe's dataset when it has fixed ones (Fashion-MNIST, MNIST).
+    public static func classNames(_ experiment: Experiment) -> [String]? {
+        switch experiment.dataset.name {
+        case .fashionMNIST: IDXDatasets.fashionMNISTClasses
+        case .mnist: IDXDatasets.mnistClasses
+        default: nil
+        }
+    }
+
+    /// The recipe's transform for a split: for training the random resized crop (`scale`,
+    /// `ratio`), flips and colour jitter; for evaluation the `crop_pct` centre crop; both resize to
+    /// `image_resize` and normalise with `mean` and `std`, writing `in_channels` channels.
+    public static func transform(_ experiment: Experiment, split: Split) -> ImageTransform {
+        let a = experiment.augmentation
+        let mode: ImageTransform.Mode = split == .train
+            ? .train(scale: a.scale[0]...a.scale[1], ratio: a.ratio[0]...a.ratio[1], horizontalFlip: a.hflip,
+                     verticalFlip: a.vflip, colorJitter: colorJitter(a.colorJitter))
+            : .evaluation(cropFraction: a.cropPct)
+        return ImageTransform(size: a.imageResize, mode: mode, mean: a.mean.map(Float.init), std: a.std.map(Float.init),
+                              outputChannels: experiment.model.inChannels)
+    }
+
+    /// MindCV's `color_jitter`: one strength for brightness, contrast and saturation, or 3–4 values
+    /// (the fourth is hue).
+    static func colorJitter(_ setting: ColorJitter) -> ColorJitterStrength {
+        switch setting {
+        case .uniform(let strength):
+            return ColorJitterStrength(brightness: strength, contrast: strength, saturation: strength)
+        case .perComponent(let values):
+            return ColorJitterStrength(brightness: values[0], contrast: values[1], saturation: values[2],
+                                       hue: values.count > 3 ? values[3] : 0)
+        }
+    }
+
+    private static func idxImages(_ experiment: Experiment, split: Split) throws -> ImageClassificationSet {
+        let d = experiment.dataset
+        let isFashion = d.name == .fashionMNIST
+        let directory = d.dataDirectory == "./" && isFashion ? IDXDatasets.fashionMNISTDirectory : d.dataDirectory
+        return try IDXDatasets.load(directory: directory, dataset: d.name.rawValue,
+                                    split: split == .train ? d.trainSplit : d.valSplit,
+                                    classNames: classNames(experiment) ?? [])
+    }
+}

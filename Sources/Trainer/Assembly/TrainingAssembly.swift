@@ -1,0 +1,146 @@
+import Foundation
+import TensorEngine
+import Datasets
+import Models
+import Recipes
+import Training
+
+/// Everything a training run needs, built from a recipe in the order data flows: the recipe's
+/// refusals → dataset (so `num_classes` can come from it) → model → parameter groups → optimizer
+/// → schedule → the step with its seams. Nothing here touches the results store or the disk
+/// beyond reading the data and the initial weights, so every piece can be tested without the
+/// command line.
+public struct TrainingAssembly {
+    public let experiment: Experiment
+    public let train: BatchSource
+    public let validation: BatchSource?
+    public let model: any ClassificationModel
+    public let parameterGroups: [ParameterGroup]
+    public let optimizer: Optimizer
+    public let schedule: LearningRateSchedule
+    public let step: TrainingStep
+    /// Compatibility-only keys the recipe set, warnings about unusual settings, and what the
+    /// dataset ignores: logged and stored with the run.
+    public let notes: [String]
+    /// Where `ckpt_path` with `resume_opt: True` puts the run: the saved optimizer, averages,
+    /// random stream and position.
+    public let restoredState: TrainingState?
+
+    /// Builds the run of `experiment`.
+    ///
+    /// - Parameters:
+    ///   - reducer: how gradients are combined across processes (one process by default); its
+    ///     rank and world size pick the data shard.
+    ///   - log: receives weight-loading notices.
+    /// - Throws: the recipe's ``RecipeError`` when a key is set to a value the runner cannot honour
+    ///   (before any data is read), and data, model and checkpoint errors.
+    public init(_ experiment: Experiment, reducer: any GradientReducer = LocalGradientReducer(),
+                log: (String) -> Void = { _ in }) throws {
+        if let refused = experiment.unsupportedSettings() { throw refused }
+        self.experiment = experiment
+        if let threads = experiment.system.numThreads { ThreadPool.shared.setActiveThreads(threads) }
+        let shard = Shard(rank: reducer.rank, worldSize: reducer.worldSize)
+        train = try DatasetAssembly.make(experiment, split: .train, shard: shard)
+        validation = experiment.system.valWhileTrain ? try DatasetAssembly.make(experiment, split: .validation) : nil
+        if let classes = experiment.model.numClasses, classes < train.classCount {
+            throw RecipeError(issues: [RecipeIssue(
+                location: experiment.provenance.issueLocation(of: "num_classes"),
+                problem: .inconsistent(key: "num_classes", reason: "num_classes \(classes) is below the \(train.classCount) classes of dataset '\(experiment.dataset.name.rawValue)'; leave it out to take the dataset's"))])
+        }
+        model = try ModelAssembly.build(experiment, classes: train.classCount, log: log)
+        model.prepareForTraining()
+        let parameters = model.namedParameters()
+        parameterGroups = Self.parameterGroups(parameters, experiment.optimizer, model: model)
+        optimizer = Optimizer(groups: parameterGroups, algorithm: try Self.algorithm(experiment.optimizer),
+                              learningRate: experiment.scheduler.lr)
+        schedule = try Self.schedule(experiment, stepsPerEpoch: train.batchesPerEpoch)
+
+        var averagers: [any WeightAverager] = []
+        if experiment.training.ema { averagers.append(EMAAverager(parameters, decay: experiment.training.emaDecay)) }
+        step = TrainingStep(model: model, objective: ClassificationObjective(experiment.loss), optimizer: optimizer,
+                            reducer: reducer, clipNorm: experiment.training.clipGrad ? experiment.training.clipValue : nil,
+                            averagers: averagers)
+
+        var notes = experiment.compatibilityNotes + experiment.settingNotes
+        if experiment.dataset.name == .synthetic {
+            notes.append("dataset synthetic: images are seeded random tensors, so data_dir, the splits and the image transforms do not apply")
+        }
+        self.notes = notes
+        restoredState = try Self.restoreOptimizerState(experiment, into: optimizer, averagers: averagers)
+    }
+
+    /// MindCV's `weight_decay_filter` groups with the model's own no-decay list; with
+    /// `norm_weight_decay` set, normalisation-layer parameters decay at that rate instead.
+    static func parameterGroups(_ parameters: [(name: String, tensor: Tensor)], _ settings: Experiment.Optimizer,
+                                model: any ClassificationModel) -> [ParameterGroup] {
+        let declared = model.noWeightDecay
+        let rule: WeightDecayRule = switch settings.weightDecayFilter {
+        case .disable: .disable
+        case .auto: .auto
+        case .normAndBias: .normAndBias
+        }
+        var groups = ParameterGrouping.mindCV(parameters, weightDecay: Float(settings.weightDecay), rule: rule,
+                                              skip: NoWeightDecayList(names: declared.names, keywords: declared.keywords))
+        guard let normDecay = settings.normWeightDecay else { return groups }
+        let norms = ParameterGrouping.normalizationParameterNames(parameters)
+        for index in groups.indices { groups[index].parameters.removeAll { norms.contains($0.name) } }
+        groups.append(ParameterGroup(name: "norm", parameters: parameters.filter { norms.contains($0.name) },
+                                     weightDecay: Float(normDecay)))
+        return groups.filter { !$0.parameters.isEmpty }
+    }
+
+    /// The recipe's optimizer with its `momentum`, `use_nesterov`, `eps` and `opt_betas`.
+    static func algorithm(_ settings: Experiment.Optimizer) throws -> OptimizerAlgorithm {
+        let betas = settings.betas, eps = settings.eps
+        switch settings.name {
+        case .adam: return .adam(Adam(beta1: betas[0], beta2: betas[1], epsilon: eps))
+        case .adamw: return .adam(.adamW(beta1: betas[0], beta2: betas[1], epsilon: eps))
+        case .nadam: return .nadam(NAdam(beta1: betas[0], beta2: betas[1], epsilon: eps))
+        case .lamb: return .lamb(LAMB(beta1: betas[0], beta2: betas[1], epsilon: eps))
+        case .lion:
+            // timm's Lion defaults to betas (0.9, 0.99); the recipe's opt_betas apply once changed.
+            let standard = Experiment.Optimizer().betas
+            return .lion(betas == standard ? Lion() : Lion(beta1: Float(betas[0]), beta2: Float(betas[1])))
+        case .sgd, .momentum, .nesterov, .rmsprop, .adagrad:
+            guard let algorithm = OptimizerAlgorithm.named(settings.name.rawValue, momentum: Float(settings.momentum),
+                                                           nesterov: settings.useNesterov, epsilon: eps) else {
+                throw TrainingError.unsupported("optimizer '\(settings.name.rawValue)' is not implemented")
+            }
+            return algorithm
+        }
+    }
+
+    /// The recipe's learning-rate schedule over `epoch_size` epochs of `stepsPerEpoch` steps.
+    static func schedule(_ experiment: Experiment, stepsPerEpoch: Int) throws -> LearningRateSchedule {
+        let s = experiment.scheduler
+        guard let kind = ScheduleKind(rawValue: s.name.rawValue) else {
+            throw TrainingError.unsupported("scheduler '\(s.name.rawValue)' is not implemented; use one of \(ScheduleKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return try LearningRateSchedule(kind: kind, learningRate: s.lr, minimumLearningRate: s.minLR,
+                                        warmupEpochs: s.warmupEpochs, warmupFactor: s.warmupFactor,
+                                        decayEpochs: s.decayEpochs, decayRate: s.decayRate,
+                                        milestones: s.multiStepDecayMilestones, epochs: experiment.training.epochs,
+                                        stepsPerEpoch: stepsPerEpoch, cycles: s.numCycles, cycleDecay: s.cycleDecay,
+                                        epochStair: s.lrEpochStair)
+    }
+
+    /// MindCV's `resume_opt`: the optimizer state, averages, random stream and epoch of the
+    /// runner checkpoint at `ckpt_path` (its weights were loaded with the model).
+    static func restoreOptimizerState(_ experiment: Experiment, into optimizer: Optimizer,
+                                      averagers: [any WeightAverager]) throws -> TrainingState? {
+        guard experiment.checkpoint.resumeOptimizer else { return nil }
+        let path = experiment.checkpoint.path
+        guard !path.isEmpty else {
+            throw RecipeError(issues: [RecipeIssue(
+                location: experiment.provenance.issueLocation(of: "resume_opt"),
+                problem: .inconsistent(key: "resume_opt", reason: "resume_opt: True restores the optimizer of ckpt_path, which is empty; set ckpt_path to a runner checkpoint (runs/<run>/last.safetensors)"))])
+        }
+        let saved = try CheckpointFiles.loadState(for: URL(fileURLWithPath: path))
+        try optimizer.load(stateTensors: saved.optimizer)
+        for averager in averagers {
+            let tensors = saved.averages[averager.name] ?? []
+            if !tensors.isEmpty { try averager.load(tensors) }
+        }
+        return saved
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import TensorEngine
+import Datasets
+import Layers
+import Models
+import Recipes
+import Results
+import Training
+
+/// One training run of an assembled experiment: epochs of steps, validation of the raw weights
+/// and of each average beside them, a row per epoch in the results store, and checkpoints in the
+/// run's own folder. Resuming from a checkpoint continues the same run with the same batches and
+/// random draws, so its epochs equal those of a run that never stopped.
+public final class TrainingSession {
+    public let assembly: TrainingAssembly
+    let store: ResultsStore
+    public let runID: RunID
+    public let runDirectory: URL
+    var state: TrainingState
+    let log: (String) -> Void
+
+    public var experiment: Experiment { assembly.experiment }
+    var step: TrainingStep { assembly.step }
+
+    /// How a run ended.
+    public enum Outcome: Sendable, Equatable {
+        case finished
+        case interrupted(signal: Int32)
+    }
+
+    /// A checkpoint to continue from: its weights file and the training state read beside it.
+    public struct ResumePoint {
+        public let weights: URL
+        public let state: TrainingState
+        public init(weights: URL, state: TrainingState) {
+            self.weights = weights
+            self.state = state
+        }
+    }
+
+    /// Starts a new run (a row in the store, a new folder under `ckpt_save_dir`) or, given
+    /// `resume`, continues the run that checkpoint belongs to.
+    public init(_ assembly: TrainingAssembly, store: ResultsStore, resume: ResumePoint? = nil,
+                log: @escaping (String) -> Void) throws {
+        self.assembly = assembly
+        self.store = store
+        self.log = log
+        let experiment = assembly.experiment
+        let yaml = experiment.resolvedYAML()
+        if let resume {
+            let saved = resume.state
+            guard saved.model == experiment.model.name else {
+                throw TrainingError.checkpoint("\(resume.weights.path) was saved from model \(saved.model), the recipe builds \(experiment.model.name)")
+            }
+            let folder = resume.weights.deletingLastPathComponent().standardizedFileURL
+            runID = RunID(saved.runID)
+            guard let record = try store.run(runID) else {
+                throw TrainingError.checkpoint("run #\(saved.runID) of \(resume.weights.path) is not in the store \(store.path); pass the --db it was trained with")
+            }
+            if let recorded = record.run.directory, URL(fileURLWithPath: recorded).standardizedFileURL.path != folder.path {
+                throw TrainingError.checkpoint("run #\(saved.runID) of the store \(store.path) lives in \(recorded), not \(folder.path): the checkpoint belongs to another store; pass the --db it was trained with")
+            }
+            _ = try WeightLoading.load(into: assembly.model, from: resume.weights, format: .timm)
+            try assembly.optimizer.load(stateTensors: saved.optimizer)
+            for averager in assembly.step.averagers {
+                if let tensors = saved.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
+            }
+            state = saved
+            runDirectory = folder
+            try store.resumeRun(runID, discardingEpochsAfter: saved.completedEpochs)
+            log("resuming run #\(saved.runID) after epoch \(saved.completedEpochs) from \(resume.weights.path)")
+        } else {
+            let name = Self.runName(experiment)
+            runDirectory = try RunFolder.create(in: URL(fileURLWithPath: experiment.checkpoint.saveDirectory), name: name)
+            runID = try store.startRun(name: name, model: experiment.model.name, dataset: experiment.dataset.name.rawValue,
+                                       configYAML: yaml, configHash: experiment.configHash,
+                                       parameters: assembly.model.parameterCount, worldSize: assembly.step.reducer.worldSize,
+                                       epochsPlanned: experiment.training.epochs, imageSize: assembly.model.imageSize,
+                                       batchSize: experiment.dataset.batchSize,
+                                       notes: assembly.notes.isEmpty ? nil : assembly.notes.joined(separator: "\n"),
+                                       directory: runDirectory.path)
+            try yaml.write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+            let restored = assembly.restoredState
+            state = TrainingState(runID: runID.rawValue, model: experiment.model.name,
+                                  completedEpochs: restored?.completedEpochs ?? 0, globalStep: restored?.globalStep ?? 0,
+                                  bestTop1: nil, bestEpoch: nil,
+                                  random: restored?.random ?? RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed)),
+                                  experimentYAML: yaml, configHash: experiment.configHash, optimizer: [], averages: [:],
+                                  keptCheckpoints: [])
+            if let restored {
+                log("resume_opt: optimizer, averages and position restored from \(experiment.checkpoint.path); starting after epoch \(restored.completedEpochs)")
+            }
+            // A checkpoint before the first step, so even a run stopped in its first epoch can resume.
+            try saveCheckpoint(named: "last")
+        }
+        for note in assembly.notes { log("note: \(note)") }
+    }
+
+    /// One line saying what the run trains: model, data, batches, threads and folder.
+    public var summary: String {
+        let train = assembly.train
+        var text = "run #\(runID.rawValue) \(Self.runName(experiment)): \(experiment.model.name), \(assembly.model.parameterCount) parameters, \(train.sampleCount) training images in \(train.batchesPerEpoch) batches of \(experiment.dataset.batchSize)"
+        if let validation = assembly.validation {
+            text += ", \(validation.sampleCount) validation images in \(validation.batchesPerEpoch) batches"
+        }
+        return text + ", \(ThreadPool.shared.activeThreads) threads; checkpoints in \(runDirectory.path)"
+    }
+
+    /// The run's name: `run_name`, else the recipe file's name, else the model's.
+    public static func runName(_ experiment: Experiment) -> String {
+        if let name = experiment.system.runName { return name }
+        if let path = experiment.provenance.sourcePath {
+            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            if !stem.isEmpty { return stem }
+        }
+        return experiment.model.name
+    }
+
+    /// Runs the remaining epochs. Errors mark the run `failed` in the store and propagate.
+    public func run(progress: ProgressReporter) throws -> Outcome {
+        let heartbeat = Heartbeat(store: store, run: runID)
+        defer { heartbeat.stop() }
+        do {
+            for epoch in state.completedEpochs..<experiment.training.epochs {
+                if let signal = try trainEpoch(epoch, progress: progress) {
+                    try store.finishRun(run: runID, status: .interrupted, error: "signal \(signal)")
+                    log("interrupted by signal \(signal) during epoch \(epoch + 1); resume with --resume \(runDirectory.appendingPathComponent("last.safetensors").path)")
+                    return .interrupted(signal: signal)
+                }
+            }
+            try store.finishRun(run: runID, status: .finished)
+            return .finished
+        } catch {
+            try? store.finishRun(run: runID, status: .failed, error: String(describing: error))
+            throw error
+        }
+    }
+
+    /// One epoch; returns the signal number if interrupted before it finished (nothing recorded).
+    private func trainEpoch(_ epoch: Int, progress: ProgressReporter) throws -> Int32? {
+        let context = ForwardContext(training: true, random: state.random)
+        let batchTransform = IdentityBatchTransform()
+        var loss = RunningLoss()
+        var accuracy = TopKAccuracy()
+        let batches = assembly.train.batchesPerEpoch
+        let start = Date()
+        var learningRate = 0.0
+        for index in 0..<batches {
+            if let signal = InterruptSignal.pending {
+                progress.finish()
+                return signal
+            }
+            learningRate = assembly.schedule.learningRate(step: state.globalStep)
+            var random = RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ UInt64(state.globalStep) &* 0x9E37_79B9)
+            let batch = batchTransform(try assembly.train.batch(index, epoch: epoch), random: &random)
+            let outcome: TrainingStep.Outcome
+            do {
+                outcome = try step(batch, learningRate: learningRate, step: state.globalStep + 1, context: context)
+            } catch TrainingError.nonFiniteLoss(_, _, let value) {
+                throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index, value: value)
+            }
+            state.globalStep += 1
+            loss.add(outcome.loss, samples: batch.count)
+            accuracy.add(logits: outcome.logits, labels: batch.labels.map(Int.init))
+            let elapsed = Date().timeIntervalSince(start)
+            progress.update(label: "epoch \(epoch + 1)/\(experiment.training.epochs)", done: index + 1, total: batches,
+                            imagesPerSecond: Double(loss.sampleCount) / max(elapsed, 1e-9),
+                            fields: ["loss \(ProgressReporter.format(loss.mean, 4))", "lr \(String(format: "%.2e", learningRate))"],
+                            elapsed: elapsed)
+        }
+        progress.finish()
+        let trainSeconds = Date().timeIntervalSince(start)
+        state.random = context.random
+        state.completedEpochs = epoch + 1
+
+        var evaluation: EvaluationResult?
+        var averaged: [(name: String, result: EvaluationResult)] = []
+        let validates = experiment.system.valWhileTrain && (epoch + 1) % max(1, experiment.system.valInterval) == 0
+        if let validation = assembly.validation, validates {
+            evaluation = try Evaluator.evaluate(assembly.model, on: validation)
+            for averager in step.averagers {
+                averaged.append((averager.name, try withWeights(of: averager) { try Evaluator.evaluate(assembly.model, on: validation) }))
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        try store.recordEpoch(run: runID, epoch: epoch + 1, trainLoss: loss.mean, valLoss: evaluation?.loss,
+                              top1: evaluation?.top1, top5: evaluation?.top5,
+                              trainImagesPerSecond: Double(loss.sampleCount) / trainSeconds,
+                              evalImagesPerSecond: evaluation?.imagesPerSecond, lr: learningRate, seconds: seconds)
+        for (name, result) in averaged {
+            try store.recordAveragedEpoch(AveragedEpochRecord(
+                runID: runID, epoch: epoch + 1, weights: name, valLoss: result.loss, top1: result.top1, top5: result.top5,
+                evalImagesPerSecond: result.imagesPerSecond))
+        }
+        var line = "epoch \(epoch + 1): train loss \(ProgressReporter.format(loss.mean, 4)), train top-1 \(ProgressReporter.format(accuracy.top1, 2))%, \(ProgressReporter.format(Double(loss.sampleCount) / trainSeconds, 0)) img/s"
+        if let evaluation {
+            line += "; val loss \(ProgressReporter.format(evaluation.loss, 4)), top-1 \(ProgressReporter.format(evaluation.top1, 2))%, top-5 \(ProgressReporter.format(evaluation.top5, 2))%"
+        }
+        for (name, result) in averaged {
+            line += "; \(name) val loss \(ProgressReporter.format(result.loss, 4)), top-1 \(ProgressReporter.format(result.top1, 2))%"
+        }
+        log(line + " (\(ProgressReporter.duration(seconds)))")
+        try saveEpochCheckpoints(epoch: epoch + 1, top1: evaluation?.top1, averaged: averaged)
+        return nil
+    }
+
+    /// Runs `body` with the model's parameters replaced by the average's, restoring them after.
+    private func withWeights<R>(of averager: any WeightAverager, _ body: () throws -> R) rethrows -> R {
+        let parameters = step.parameters
+        let saved = parameters.map { $0.tensor.copy() }
+        for ((_, tensor), (_, averaged)) in zip(parameters, averager.averagedWeights) {
+            tensor.data.update(from: averaged.data, count: tensor.count)
+        }
+        defer { for ((_, tensor), copy) in zip(parameters, saved) { tensor.data.update(from: copy.data, count: tensor.count) } }
+        return try body()
+    }
+
+    private func saveCheckpoint(named name: String) throws {
+        state.optimizer = assembly.optimizer.stateTensors()
+        state.averages = Dictionary(uniqueKeysWithValues: step.averagers.map { averager in
+            (averager.name, averager.averagedWeights.map { ($0.name, $0.tensor) })
+        })
+        try CheckpointFiles.save(assembly.model, state: state, classNames: assembly.train.classNames,
+                                 to: runDirectory.appendingPathComponent("\(name).safetensors"))
+    }
+
+    /// `last` every epoch; `best` when the raw weights' top-1 improves and `best-<average>` (its
+    /// weights alone) when an average's does; `epoch-N` every `ckpt_save_interval` epochs, kept by
+    /// ``CheckpointRetention``.
+    private func saveEpochCheckpoints(epoch: Int, top1: Double?, averaged: [(name: String, result: EvaluationResult)]) throws {
+        if let top1, top1 > (state.bestTop1 ?? -1) {
+            state.bestTop1 = top1
+            state.bestEpoch = epoch
+            try saveCheckpoint(named: "best")
+        }
+        for (averager, (_, result)) in zip(step.averagers, averaged) {
+            guard result.top1 > (state.bestAveragedTop1[averager.name] ?? -1) else { continue }
+            state.bestAveragedTop1[averager.name] = result.top1
+            try withWeights(of: averager) {
+                try CheckpointFiles.save(assembly.model, state: nil, classNames: assembly.train.classNames,
+                                         to: runDirectory.appendingPathComponent("best-\(averager.name).safetensors"))
+            }
+        }
+        let checkpoint = experiment.checkpoint
+        if epoch % checkpoint.saveInterval == 0 {
+            let file = "epoch-\(epoch)"
+            let retention = CheckpointRetention(keep: checkpoint.keepMax, policy: checkpoint.savePolicy)
+            let (kept, dropped) = retention.adding(.init(epoch: epoch, top1: top1, file: file), to: state.keptCheckpoints)
+            state.keptCheckpoints = kept
+            for old in dropped where old.file != file {
+                let weights = runDirectory.appendingPathComponent("\(old.file).safetensors")
+                for url in [weights, CheckpointFiles.statePath(for: weights)] { try? FileManager.default.removeItem(at: url) }
+            }
+            if kept.contains(where: { $0.file == file }) { try saveCheckpoint(named: file) }
+        }
+        try saveCheckpoint(named: "last")
+    }
+}
+
+/// Tells the store every 30 s that the run is alive, so a run killed without saying so shows as died.
+final class Heartbeat: @unchecked Sendable {
+    private let timer: DispatchSourceTimer
+
+    init(store: ResultsStore, run: RunID) {
+        timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        timer.schedule(deadline: .now() + 30, repeating: 30)
+        timer.setEventHandler { try? store.heartbeat(run: run) }
+        timer.resume()
+    }
+
+    func stop() { timer.cancel() }
+}

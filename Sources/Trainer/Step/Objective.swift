@@ -1,0 +1,57 @@
+import TensorEngine
+import Datasets
+import Recipes
+
+/// The objective seam: the loss to differentiate, from the model's output and the batch's targets.
+///
+/// Classification with hard labels is the one objective today; soft targets (mixup, cutmix) and
+/// masked reconstruction plug in here without touching the step.
+public protocol TrainingObjective {
+    /// The scalar loss for logits `[B, classes]` and the batch they came from.
+    func loss(logits: Tensor, batch: Batch) -> Tensor
+}
+
+/// MindCV's classification losses (`loss: CE` or `BCE`), with label smoothing and the `mean` or
+/// `sum` reduction over samples.
+public struct ClassificationObjective: TrainingObjective {
+    public enum Kind: Sendable { case crossEntropy, binaryCrossEntropy }
+
+    public var kind: Kind
+    /// ε: targets become `(1 − ε)·onehot + ε/C`.
+    public var labelSmoothing: Float
+    /// Whether per-sample losses are summed rather than averaged.
+    public var sumsOverSamples: Bool
+
+    public init(kind: Kind = .crossEntropy, labelSmoothing: Float = 0, sumsOverSamples: Bool = false) {
+        self.kind = kind
+        self.labelSmoothing = labelSmoothing
+        self.sumsOverSamples = sumsOverSamples
+    }
+
+    /// The recipe's `loss`, `label_smoothing` and `reduction`.
+    public init(_ loss: Experiment.Loss) {
+        self.init(kind: loss.name == .binaryCrossEntropy ? .binaryCrossEntropy : .crossEntropy,
+                  labelSmoothing: Float(loss.labelSmoothing), sumsOverSamples: loss.reduction == .sum)
+    }
+
+    /// Cross-entropy: mean over samples of −Σ_c q_c log softmax(x)_c. Binary cross-entropy, as
+    /// MindCV's `BinaryCrossEntropySmooth`: the mean over samples and classes of
+    /// BCE-with-logits against the smoothed one-hot targets. `sum` multiplies the mean by the
+    /// sample count (for BCE, MindCV's `sum` also sums over classes: by samples × classes).
+    public func loss(logits: Tensor, batch: Batch) -> Tensor {
+        let mean: Tensor
+        var perMean = Float(batch.count)
+        switch kind {
+        case .crossEntropy:
+            mean = Tensor.crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: labelSmoothing)
+        case .binaryCrossEntropy:
+            let classes = logits.shape[1]
+            let off = labelSmoothing / Float(classes), on = 1 - labelSmoothing + off
+            var targets = [Float](repeating: off, count: batch.count * classes)
+            for (row, label) in batch.labels.enumerated() { targets[row * classes + Int(label)] = on }
+            mean = Tensor.binaryCrossEntropyWithLogits(logits, targets: Tensor(shape: logits.shape, values: targets))
+            perMean *= Float(classes)
+        }
+        return sumsOverSamples ? mean * perMean : mean
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import Recipes
+import Results
+import Trainer
+
+@Suite struct TrainingSessionTests {
+    /// `num_classes` left out takes the dataset's ten classes, not the registry's 1000.
+    @Test func classesComeFromTheDataset() throws {
+        let tiny = try TinyExperiment()
+        let assembly = try TrainingAssembly(tiny.experiment())
+        #expect(assembly.experiment.model.numClasses == nil)
+        #expect(assembly.model.classifierNames.isEmpty == false)
+        let head = try #require(assembly.model.namedParameters().first { $0.name == "head.fc.weight" })
+        #expect(head.tensor.shape[0] == 10)
+    }
+
+    @Test func tooFewClassesIsAnErrorNamingTheKey() throws {
+        let tiny = try TinyExperiment()
+        #expect(throws: RecipeError.self) { try TrainingAssembly(tiny.experiment([("num_classes", "5")])) }
+    }
+
+    /// An EMA is evaluated beside the raw weights every epoch, recorded, and saved as its own best.
+    @Test func emaEvaluationsAreRecordedBesideTheRawOnes() throws {
+        let tiny = try TinyExperiment()
+        let (observation, session) = try tiny.run(tiny.experiment([("ema", "True"), ("ema_decay", "0.9")]))
+        #expect(observation.averaged.map { $0[0] + " " + $0[1] } == ["1 ema", "2 ema"])
+        #expect(observation.epochs.allSatisfy { $0[3] != nil })
+        #expect(observation.files.contains("best-ema.safetensors"))
+        let raw = observation.epochs.map { $0[2]! }, averaged = observation.averaged.map { Double($0[2])! }
+        #expect(raw != averaged)
+        let state = try CheckpointFiles.loadState(for: session.runDirectory.appendingPathComponent("last.safetensors"))
+        #expect(state.averages["ema"]?.count == session.assembly.model.namedParameters().count)
+    }
+
+    /// `pretrained: FILE` starts from that file's weights.
+    @Test func pretrainedLoadsTheFile() throws {
+        let tiny = try TinyExperiment()
+        let source = try TrainingAssembly(tiny.experiment([("seed", "3")]))
+        let file = tiny.folder.appendingPathComponent("weights.safetensors")
+        try CheckpointFiles.save(source.model, state: nil, to: file)
+        let loaded = try TrainingAssembly(tiny.experiment([("pretrained", "'\(file.path)'")]))
+        let fresh = try TrainingAssembly(tiny.experiment())
+        func values(_ assembly: TrainingAssembly) -> [Float] {
+            assembly.model.namedParameters().flatMap { Array(UnsafeBufferPointer(start: $0.tensor.data, count: $0.tensor.count)) }
+        }
+        #expect(values(loaded) == values(source))
+        #expect(values(loaded) != values(fresh))
+        #expect(throws: RecipeError.self) { try TrainingAssembly(tiny.experiment([("pretrained", "True")])) }
+    }
+
+    /// A run stopped after its first epoch and resumed gives the same second epoch as one that never stopped.
+    @Test func resumeContinuesExactly() throws {
+        let tiny = try TinyExperiment()
+        let (whole, _) = try tiny.run(tiny.experiment([("ema", "True")]))
+        let (_, stopped) = try tiny.run(tiny.experiment([("ema", "True"), ("epoch_size", "1")]))
+        let last = stopped.runDirectory.appendingPathComponent("last.safetensors")
+        let state = try CheckpointFiles.loadState(for: last)
+        let experiment = try Experiment.load(yaml: state.experimentYAML, path: "saved", overrides: ["epoch_size=2"])
+        let (resumed, _) = try tiny.run(experiment, resume: .init(weights: last, state: state))
+        #expect(resumed.epochs == whole.epochs)
+        #expect(resumed.averaged == whole.averaged)
+        #expect(resumed.weights == whole.weights)
+    }
+
+    /// The refusal names the file, line and key and says what to set instead.
+    @Test func refusalsNameFileLineAndKey() throws {
+        let tiny = try TinyExperiment()
+        let experiment = try tiny.experiment([("mixup", "0.8")])
+        #expect(throws: RecipeError.self) { try TrainingAssembly(experiment) }
+        let message = String(describing: experiment.unsupportedSettings()!)
+        #expect(message == "\(tiny.folder.path)/recipe.yaml:18:1: key 'mixup' value 0.8 cannot run here: mixup and cutmix are not implemented yet; set mixup: 0.0 (or leave it out) to train")
+    }
+}
