@@ -156,10 +156,14 @@ struct ValueReader {
     }
 
     /// An integer; quoted digits are accepted, as MindCV's argparse converts quoted defaults.
+    /// Digits beyond 64 bits are out of range, not a wrong type.
     func int(_ range: NumberRange) throws(RecipeProblem) -> Int {
         let expected = "an integer"
         let (text, _) = try scalarText(expected: expected)
-        guard let value = Int(text.trimmingSpaces) else { throw wrongType(expected) }
+        guard let value = Int(text.trimmingSpaces) else {
+            if Self.isIntegerText(text) { throw .outOfRange(key: key, value: text, allowed: Self.sixtyFourBit(range)) }
+            throw wrongType(expected)
+        }
         guard range.contains(Double(value)) else {
             throw .outOfRange(key: key, value: text, allowed: range.description)
         }
@@ -167,13 +171,15 @@ struct ValueReader {
     }
 
     /// A finite number; integers and quoted numbers (`'4e-3'`, as in some MindCV recipes) are
-    /// accepted.
+    /// accepted. Infinities, NaN (`.inf`, `-.Inf`, `.nan`, `inf`, `nan`) and numbers too large
+    /// for a `Double` (`1e400`) are out of range.
     func double(_ range: NumberRange) throws(RecipeProblem) -> Double {
         let expected = "a number"
         let (text, _) = try scalarText(expected: expected)
-        guard let value = Self.number(text) else { throw wrongType(expected) }
+        guard let value = Self.anyNumber(text) else { throw wrongType(expected) }
         guard range.contains(value) else {
-            throw .outOfRange(key: key, value: text, allowed: range.description)
+            let allowed = value.isFinite ? range.description : "finite numbers in \(range.description)"
+            throw .outOfRange(key: key, value: text, allowed: allowed)
         }
         return value
     }
@@ -202,13 +208,14 @@ struct ValueReader {
         guard case .list(let items) = node.kind else { throw wrongType(expected) }
         var values: [Double] = []
         for item in items {
-            guard case .scalar(let text, _) = item.kind, !item.isNull, let value = Self.number(text) else {
+            guard case .scalar(let text, _) = item.kind, !item.isNull, let value = Self.anyNumber(text) else {
                 throw wrongType(expected)
             }
             values.append(value)
         }
         guard count.contains(values.count) else { throw wrongType(expected) }
-        var allowed = "\(countText) numbers in \(range.description)"
+        let finite = values.allSatisfy(\.isFinite) ? "" : "finite "
+        var allowed = "\(countText) \(finite)numbers in \(range.description)"
         if ascending { allowed += ", the first not above the second" }
         if !values.allSatisfy(range.contains) || ascending && values != values.sorted() {
             throw .outOfRange(key: key, value: node.flowText, allowed: allowed)
@@ -223,6 +230,9 @@ struct ValueReader {
         var values: [Int] = []
         for item in items {
             guard case .scalar(let text, _) = item.kind, let value = Int(text.trimmingSpaces) else {
+                if case .scalar(let text, _) = item.kind, Self.isIntegerText(text) {
+                    throw .outOfRange(key: key, value: node.flowText, allowed: "integers in \(Self.sixtyFourBit(range))")
+                }
                 throw wrongType(expected)
             }
             values.append(value)
@@ -252,7 +262,13 @@ struct ValueReader {
             default: break
             }
             if let int = Int(text) { return .int(int) }
-            if let double = number(text), text.contains(where: \.isNumber) { return .double(double) }
+            if isIntegerText(text) {
+                throw .outOfRange(key: key, value: text, allowed: "64-bit integers")
+            }
+            if let double = anyNumber(text) {
+                guard double.isFinite else { throw .outOfRange(key: key, value: text, allowed: "finite numbers") }
+                return .double(double)
+            }
             return .string(text)
         case .list(let items):
             var values: [ConfigValue] = []
@@ -275,11 +291,43 @@ struct ValueReader {
 
     /// A finite `Double` from YAML number text (`0.001`, `1e-6`, `1.0e-5`, `1024`).
     static func number(_ text: String) -> Double? {
+        anyNumber(text).flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// A `Double` from number text, or infinity or NaN: for the names in ``isNonFiniteName(_:)``
+    /// and for digits too large for a `Double` (`1e400`).
+    static func anyNumber(_ text: String) -> Double? {
         let trimmed = text.trimmingSpaces
-        guard let value = Double(trimmed), value.isFinite,
-              trimmed.allSatisfy({ $0.isNumber || "+-.eE".contains($0) })
+        if isNonFiniteName(trimmed) {
+            let lowered = trimmed.lowercased()
+            if lowered.hasSuffix("nan") { return .nan }
+            return lowered.hasPrefix("-") ? -.infinity : .infinity
+        }
+        guard trimmed.contains(where: \.isNumber),
+              trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) })
         else { return nil }
-        return value
+        return Double(trimmed)
+    }
+
+    /// YAML's `.inf`, `-.inf`, `+.inf` and `.nan` in any case, and Python's `inf`, `infinity`
+    /// and `nan` (which MindCV's argparse would turn into floats).
+    static func isNonFiniteName(_ text: String) -> Bool {
+        var name = Substring(text.trimmingSpaces.lowercased())
+        if name.first == "+" || name.first == "-" { name = name.dropFirst() }
+        if name.first == "." { name = name.dropFirst() }
+        return name == "inf" || name == "infinity" || name == "nan"
+    }
+
+    /// An optional sign and ASCII digits only: YAML's integer form, whatever its size.
+    static func isIntegerText(_ text: String) -> Bool {
+        var digits = Substring(text.trimmingSpaces)
+        if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// A range's description for an integer key, noting that integers have 64 bits.
+    static func sixtyFourBit(_ range: NumberRange) -> String {
+        "\(range.description), as a 64-bit integer"
     }
 }
 
