@@ -80,10 +80,11 @@ enum YAMLText {
 
     static func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
 
-    /// Single-quoted (MindCV's style); double-quoted with escapes when the text holds control
-    /// characters, which single quotes cannot carry.
+    /// Single-quoted (MindCV's style); double-quoted with escapes when the text holds
+    /// characters that single quotes cannot carry: control characters (C0, DEL and C1), which
+    /// libyaml refuses raw, and the line breaks NEL, LS and PS, which it would fold into spaces.
     static func quoted(_ text: String) -> String {
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+        if text.unicodeScalars.contains(where: needsEscape) {
             var escaped = "\""
             for scalar in text.unicodeScalars {
                 switch scalar {
@@ -93,9 +94,10 @@ enum YAMLText {
                 case "\t": escaped += "\\t"
                 case "\r": escaped += "\\r"
                 default:
-                    if scalar.value < 0x20 || scalar.value == 0x7f {
+                    if needsEscape(scalar) {
                         let hex = String(scalar.value, radix: 16)
-                        escaped += "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+                        let width = scalar.value < 0x100 ? 2 : 4
+                        escaped += (width == 2 ? "\\x" : "\\u") + String(repeating: "0", count: width - hex.count) + hex
                     } else {
                         escaped.unicodeScalars.append(scalar)
                     }
@@ -104,6 +106,15 @@ enum YAMLText {
             return escaped + "\""
         }
         return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// True for the characters ``quoted(_:)`` escapes (also the byte-order mark and the two
+    /// noncharacters U+FFFE and U+FFFF, which a YAML stream may not hold raw).
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF: true
+        default: false
+        }
     }
 
     /// A `model_kwargs` mapping: one indented line per key, sorted, or `{}` when empty. The
