@@ -17,7 +17,8 @@ extension Experiment {
     ///   - overrides: `key=value` strings applied after the file, in order (later wins). The
     ///     value is read as YAML (`lr=0.01`, `depths=[2,4]`, `data_dir='/a b'`);
     ///     `model_kwargs.NAME=value` sets one architecture override.
-    /// - Throws: ``RecipeError`` listing every issue.
+    /// - Throws: ``RecipeError`` listing every issue, or the first ``RecipeLimits/maxIssues``
+    ///   and a last one saying there were more.
     public static func load(path: String, overrides: [String] = []) throws(RecipeError) -> Experiment {
         let text: String
         do {
@@ -85,6 +86,9 @@ struct RecipeLoader {
 
     private var displayPath: String { path ?? "<recipe>" }
 
+    /// No more issues are collected once there are more than ``RecipeLimits/maxIssues``.
+    private var isFull: Bool { issues.count > RecipeLimits.maxIssues }
+
     mutating func readFile(_ yaml: String) {
         let root: Node?
         do {
@@ -109,7 +113,7 @@ struct RecipeLoader {
             return
         }
         var firstLines: [String: Int] = [:]
-        for entry in entries {
+        for entry in entries where !isFull {
             let keyLocation = IssueLocation.file(path: displayPath, line: entry.keyLine, column: entry.keyColumn)
             guard let key = entry.key else {
                 issues.append(RecipeIssue(location: keyLocation, problem: .wrongType(
@@ -130,7 +134,7 @@ struct RecipeLoader {
     }
 
     mutating func applyOverrides(_ overrides: [String]) {
-        for text in overrides {
+        for text in overrides where !isFull {
             let location = IssueLocation.override(text)
             guard let equals = text.firstIndex(of: "=") else {
                 issues.append(RecipeIssue(location: location, problem: .malformedOverride(
@@ -149,7 +153,7 @@ struct RecipeLoader {
                 value = try Yams.compose(yaml: valueText).map { RawNode($0) } ?? .null()
             } catch {
                 let message = (error as? YamlError).map(Self.problemText) ?? "\(error)"
-                issues.append(RecipeIssue(location: location, problem: .syntax("the value '\(valueText)': \(message)")))
+                issues.append(RecipeIssue(location: location, problem: .syntax("the value '\(MessageText.quoted(valueText))': \(message)")))
                 continue
             }
             set(key: key, to: value, origin: .override(text), keyLocation: location, valueLocation: location)
@@ -190,6 +194,11 @@ struct RecipeLoader {
     mutating func finish() throws(RecipeError) -> Experiment {
         if issues.isEmpty {
             issues = ConsistencyRules.check(experiment)
+        }
+        if issues.count > RecipeLimits.maxIssues {
+            issues = Array(issues.prefix(RecipeLimits.maxIssues))
+            issues.append(RecipeIssue(location: .wholeFile(path: displayPath),
+                                      problem: .tooManyIssues(limit: RecipeLimits.maxIssues)))
         }
         guard issues.isEmpty else { throw RecipeError(issues: issues) }
         return experiment

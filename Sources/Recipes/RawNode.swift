@@ -54,7 +54,7 @@ struct RawNode {
         switch kind {
         case .scalar(let text, _):
             if isNull { return "null" }
-            return "'\(text)'"
+            return "'\(MessageText.quoted(text))'"
         case .list:
             return "a list \(Self.clipped(flowText))"
         case .mapping:
@@ -74,8 +74,14 @@ struct RawNode {
         }
     }
 
+    /// At most 60 Unicode scalars (not characters: one character can hold any number of
+    /// combining marks).
     private static func clipped(_ text: String) -> String {
-        text.count <= 60 ? text : String(text.prefix(57)) + "..."
+        let scalars = text.unicodeScalars
+        guard scalars.count > 60 else { return text }
+        var cut = String.UnicodeScalarView()
+        cut.append(contentsOf: scalars.prefix(57))
+        return String(cut) + "..."
     }
 }
 

@@ -50,11 +50,13 @@ public enum IssueLocation: Sendable, Equatable, CustomStringConvertible {
     case defaultValue(key: String)
 
     /// `path:line:column`, `path`, `command line override 'key=value'` or `default value of 'key'`.
+    ///
+    /// Control characters in a path or override are escaped, so the location stays on one line.
     public var description: String {
         switch self {
-        case .file(let path, let line, let column): "\(path):\(line):\(column)"
-        case .wholeFile(let path): path
-        case .override(let text): "command line override '\(text)'"
+        case .file(let path, let line, let column): "\(MessageText.escaped(path)):\(line):\(column)"
+        case .wholeFile(let path): MessageText.escaped(path)
+        case .override(let text): "command line override '\(MessageText.quoted(text))'"
         case .defaultValue(let key): "default value of '\(key)'"
         }
     }
@@ -92,9 +94,17 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedOverride(reason: String)
     /// A value this runner cannot honour (see ``KeySupport/limited(requirement:reason:accepts:)``).
     case unsupported(key: String, value: String, reason: String, requirement: String)
+    /// More than `limit` issues were found; the rest of the recipe was not examined.
+    case tooManyIssues(limit: Int)
 
-    /// The message, without its location.
+    /// The message, without its location: one line (control characters in quoted text are
+    /// escaped, and quoted keys and values are cut to ``RecipeLimits/maxQuotedLength``).
     public var description: String {
+        MessageText.escaped(message)
+    }
+
+    private var message: String {
+        let quoted = MessageText.quoted
         switch self {
         case .unreadable(let reason):
             return "cannot read the recipe: \(reason)"
@@ -105,16 +115,16 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
         case .notAMapping(let found):
             return "the recipe's top level must be a mapping of keys to values, found \(found)"
         case .unknownKey(let key, let suggestion):
-            if let suggestion { return "unknown key '\(key)'; did you mean '\(suggestion)'?" }
-            return "unknown key '\(key)'"
+            if let suggestion { return "unknown key '\(quoted(key))'; did you mean '\(suggestion)'?" }
+            return "unknown key '\(quoted(key))'"
         case .duplicateKey(let key, let firstLine):
-            return "duplicate key '\(key)' (first given on line \(firstLine))"
+            return "duplicate key '\(quoted(key))' (first given on line \(firstLine))"
         case .wrongType(let key, let expected, let found):
-            return "key '\(key)' expects \(expected), got \(found)"
+            return "key '\(quoted(key))' expects \(expected), got \(found)"
         case .outOfRange(let key, let value, let allowed):
-            return "key '\(key)' value \(value) is out of range; allowed: \(allowed)"
+            return "key '\(quoted(key))' value \(quoted(value)) is out of range; allowed: \(allowed)"
         case .unknownName(let key, let value, let suggestion, let valid):
-            var text = "key '\(key)' has unknown value '\(value)'"
+            var text = "key '\(quoted(key))' has unknown value '\(quoted(value))'"
             if let suggestion { text += "; did you mean '\(suggestion)'?" }
             text += " valid: \(valid.joined(separator: ", "))"
             return text
@@ -123,7 +133,48 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedOverride(let reason):
             return reason
         case .unsupported(let key, let value, let reason, let requirement):
-            return "key '\(key)' value \(value) cannot run here: \(reason); set \(key): \(requirement) (or leave it out) to train"
+            return "key '\(key)' value \(quoted(value)) cannot run here: \(reason); set \(key): \(requirement) (or leave it out) to train"
+        case .tooManyIssues(let limit):
+            return "more than \(limit) problems; the rest of the recipe was not checked"
+        }
+    }
+}
+
+/// User text inside messages: escaped so that a message stays on one line, and cut to a
+/// readable length.
+enum MessageText {
+    /// `text` with control, format and line-separator characters written as `\n`, `\t`,
+    /// `\r` or `\u{…}`.
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            case _ where needsEscape(scalar): result += "\\u{\(String(scalar.value, radix: 16))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// `text` escaped and cut to ``RecipeLimits/maxQuotedLength`` characters (Unicode scalars,
+    /// so a pathological cluster of combining marks is cut too), ending in "…" when cut.
+    static func quoted(_ text: String) -> String {
+        let limit = RecipeLimits.maxQuotedLength
+        let scalars = text.unicodeScalars
+        guard scalars.count > limit else { return escaped(text) }
+        var cut = String.UnicodeScalarView()
+        cut.append(contentsOf: scalars.prefix(limit - 1))
+        return escaped(String(cut)) + "…"
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: true
+        default: false
         }
     }
 }

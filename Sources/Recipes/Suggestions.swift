@@ -43,18 +43,23 @@ enum Suggestions {
     /// Case, hyphens and leading dashes are ignored (`--Batch-Size` finds `batch_size`). A
     /// candidate is close when its edit distance (with transpositions) is at most a third of the
     /// longer word, at least 1 and at most 3, or when one word contains the other and the shorter
-    /// has 4 or more letters.
+    /// has 4 or more letters. Words longer than ``RecipeLimits/maxSuggestedWordLength`` bytes
+    /// get no suggestion.
     static func nearest(to word: String, in candidates: [String], aliases: [String: String] = [:]) -> String? {
+        guard word.utf8.count <= RecipeLimits.maxSuggestedWordLength else { return nil }
         let normalized = normalize(word)
         if let exact = candidates.first(where: { normalize($0) == normalized }) { return exact }
         if let alias = aliases[normalized], candidates.contains(alias) { return alias }
         var best: (candidate: String, distance: Int)?
+        let length = normalized.count
         for candidate in candidates {
             let other = normalize(candidate)
-            let distance = editDistance(normalized, other)
-            let limit = max(1, min(3, max(normalized.count, other.count) / 3))
-            let contained = min(normalized.count, other.count) >= 4
+            let limit = max(1, min(3, max(length, other.count) / 3))
+            let contained = min(length, other.count) >= 4
                 && (other.contains(normalized) || normalized.contains(other))
+            // The distance is at least the difference in length: skip the table when that is too far.
+            guard contained || abs(length - other.count) <= limit else { continue }
+            let distance = editDistance(normalized, other)
             guard distance <= limit || contained else { continue }
             if best == nil || distance < best!.distance { best = (candidate, distance) }
         }
@@ -62,8 +67,9 @@ enum Suggestions {
     }
 
     /// The `count` nearest candidates by edit distance, nearest first (ties keep input order).
+    /// Only the first ``RecipeLimits/maxSuggestedWordLength`` characters of `word` are compared.
     static func ranked(_ word: String, in candidates: [String], count: Int) -> [String] {
-        let normalized = normalize(word)
+        let normalized = normalize(String(word.prefix(RecipeLimits.maxSuggestedWordLength)))
         return candidates.enumerated()
             .map { (index: $0.offset, name: $0.element, distance: editDistance(normalized, normalize($0.element))) }
             .sorted { ($0.distance, $0.index) < ($1.distance, $1.index) }
