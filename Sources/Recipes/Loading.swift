@@ -12,6 +12,9 @@ extension Experiment {
     /// collected before throwing: unknown keys (with the nearest valid key), duplicate keys,
     /// wrong types, out-of-range values, names not in a key's list, contradictory keys.
     ///
+    /// A file that is not UTF-8 or larger than ``RecipeLimits/maxBytes`` is refused at once
+    /// with one issue saying which.
+    ///
     /// - Parameters:
     ///   - path: the YAML recipe; its name starts every message about it.
     ///   - overrides: `key=value` strings applied after the file, in order (later wins). The
@@ -20,15 +23,17 @@ extension Experiment {
     /// - Throws: ``RecipeError`` listing every issue, or the first ``RecipeLimits/maxIssues``
     ///   and a last one saying there were more.
     public static func load(path: String, overrides: [String] = []) throws(RecipeError) -> Experiment {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        try load(contents: RecipeText.read(path: path), path: path, overrides: overrides)
+    }
+
+    /// Loads a recipe from a file's bytes; `path` names it in messages.
+    static func load(contents: Data, path: String, overrides: [String] = []) throws(RecipeError) -> Experiment {
+        guard contents.count <= RecipeLimits.maxBytes else {
             throw RecipeError(issues: [RecipeIssue(
                 location: .wholeFile(path: path),
-                problem: .unreadable(reason: (error as NSError).localizedDescription))])
+                problem: .tooLarge(bytes: contents.count, limit: RecipeLimits.maxBytes))])
         }
-        return try load(yaml: text, path: path, overrides: overrides)
+        return try load(yaml: RecipeText.decode(contents, path: path), path: path, overrides: overrides)
     }
 
     /// Loads a recipe from YAML text; `path` names it in messages. See ``load(path:overrides:)``.
@@ -209,6 +214,10 @@ struct RecipeLoader {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return RecipeIssue(location: .file(path: path, line: mark.line, column: mark.column),
                                problem: .syntax(problemText(error)))
+        case .reader(_, let offset?, _, let yaml):
+            let (line, column) = RecipeText.lineAndColumn(ofCharacter: offset, in: yaml)
+            return RecipeIssue(location: .file(path: path, line: line, column: column),
+                               problem: .syntax(problemText(error)))
         default:
             return RecipeIssue(location: .wholeFile(path: path), problem: .syntax(problemText(error)))
         }
@@ -221,8 +230,10 @@ struct RecipeLoader {
              .composer(let context, let problem, _, _):
             if let context { return "\(context.text): \(problem)" }
             return problem
-        case .reader(let problem, _, _, _):
-            return problem
+        case .reader(let problem, _, let value, _):
+            guard value >= 0 else { return problem }
+            let code = String(value, radix: 16, uppercase: true)
+            return "\(problem) (U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))"
         default:
             return "\(error)"
         }

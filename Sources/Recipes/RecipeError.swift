@@ -94,6 +94,10 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedOverride(reason: String)
     /// A value this runner cannot honour (see ``KeySupport/limited(requirement:reason:accepts:)``).
     case unsupported(key: String, value: String, reason: String, requirement: String)
+    /// The recipe is larger than `limit` bytes; `bytes` is its size when known (a regular file).
+    case tooLarge(bytes: Int?, limit: Int)
+    /// The recipe is not UTF-8 text: `byte` at `offset` (from 0) starts no valid UTF-8 character.
+    case notUTF8(byte: UInt8, offset: Int)
     /// More than `limit` issues were found; the rest of the recipe was not examined.
     case tooManyIssues(limit: Int)
 
@@ -134,6 +138,11 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case .unsupported(let key, let value, let reason, let requirement):
             return "key '\(key)' value \(quoted(value)) cannot run here: \(reason); set \(key): \(requirement) (or leave it out) to train"
+        case .tooLarge(let bytes, let limit):
+            let size = bytes.map { "\(MessageText.size($0)) (\($0) bytes)" } ?? "more than \(MessageText.size(limit))"
+            return "the recipe is \(size); recipes larger than \(MessageText.size(limit)) are refused"
+        case .notUTF8(let byte, let offset):
+            return "not UTF-8 text: byte 0x\(MessageText.hex(byte)) at offset \(offset) starts no UTF-8 character; a recipe is a YAML text file"
         case .tooManyIssues(let limit):
             return "more than \(limit) problems; the rest of the recipe was not checked"
         }
@@ -169,6 +178,23 @@ enum MessageText {
         var cut = String.UnicodeScalarView()
         cut.append(contentsOf: scalars.prefix(limit - 1))
         return escaped(String(cut)) + "…"
+    }
+
+    /// Bytes as KiB, MiB or GiB with two decimals (`1.05 MiB`), or whole when exact (`1 MiB`).
+    static func size(_ bytes: Int) -> String {
+        let units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (unit, name) in units where bytes >= unit {
+            if bytes % unit == 0 { return "\(bytes / unit) \(name)" }
+            let hundredths = (bytes / unit) * 100 + ((bytes % unit) * 100 + unit / 2) / unit
+            let fraction = hundredths % 100
+            return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction) \(name)"
+        }
+        return "\(bytes) bytes"
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = String(byte, radix: 16, uppercase: true)
+        return digits.count == 1 ? "0" + digits : digits
     }
 
     private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,7 +1,15 @@
-/// How large a recipe's problems may make a message, in every sense a hostile or corrupted file
-/// could exaggerate: each issue stays one readable line, and a file of thousands of bad keys
-/// is reported quickly.
+/// How large a recipe may be, in every sense a hostile or corrupted file could exaggerate.
+///
+/// A recipe is a page of keys: the shipped ones (configs/ and MindCV's SwinV2 recipe) are under
+/// 1.5 KiB. The limits sit far above that and far below what would make the loader slow, so a
+/// file that reaches one is refused at once with an error naming the file and the limit.
 public enum RecipeLimits {
+    /// The largest recipe file, or recipe text, in bytes: 1 MiB.
+    ///
+    /// Checked before the file is read whole, so `-c /dev/zero` or a multi-gigabyte file is
+    /// refused without reading it.
+    public static let maxBytes = 1 << 20
+
     /// The most issues one ``RecipeError`` lists; the rest of the file is not examined, and a
     /// final issue says so. Keeps a file of many thousand bad keys from taking seconds to
     /// report (every unknown key is compared with every known key for a suggestion).
