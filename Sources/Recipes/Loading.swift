@@ -12,8 +12,9 @@ extension Experiment {
     /// collected before throwing: unknown keys (with the nearest valid key), duplicate keys,
     /// wrong types, out-of-range values, names not in a key's list, contradictory keys.
     ///
-    /// A file that is not UTF-8 or larger than ``RecipeLimits/maxBytes`` is refused at once
-    /// with one issue saying which.
+    /// A file that is not UTF-8, larger than ``RecipeLimits/maxBytes``, nested deeper than
+    /// ``RecipeLimits/maxDepth`` or holding (aliases expanded) more than
+    /// ``RecipeLimits/maxNodes`` nodes is refused at once with one issue saying which.
     ///
     /// - Parameters:
     ///   - path: the YAML recipe; its name starts every message about it.
@@ -95,21 +96,17 @@ struct RecipeLoader {
     private var isFull: Bool { issues.count > RecipeLimits.maxIssues }
 
     mutating func readFile(_ yaml: String) {
-        let root: Node?
+        let root: RawNode?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            issues.append(Self.syntaxIssue(error, path: displayPath))
-            return
+            root = try RecipeText.compose(yaml)
         } catch {
-            issues.append(RecipeIssue(location: .wholeFile(path: displayPath), problem: .syntax("\(error)")))
+            issues.append(Self.composeIssue(error, path: displayPath))
             return
         }
-        guard let root else {
+        guard let node = root else {
             issues.append(RecipeIssue(location: .wholeFile(path: displayPath), problem: .empty))
             return
         }
-        let node = RawNode(root)
         guard case .mapping(let entries) = node.kind else {
             let found = if case .list = node.kind { "a list" } else { "the scalar \(node.displayed)" }
             issues.append(RecipeIssue(
@@ -155,10 +152,15 @@ struct RecipeLoader {
             }
             let value: RawNode
             do {
-                value = try Yams.compose(yaml: valueText).map { RawNode($0) } ?? .null()
+                value = try RecipeText.compose(valueText) ?? .null()
             } catch {
-                let message = (error as? YamlError).map(Self.problemText) ?? "\(error)"
-                issues.append(RecipeIssue(location: location, problem: .syntax("the value '\(MessageText.quoted(valueText))': \(message)")))
+                let problem = Self.composeIssue(error, path: "").problem
+                if case .syntax(let message) = problem {
+                    issues.append(RecipeIssue(location: location, problem: .syntax(
+                        "the value '\(MessageText.quoted(valueText))': \(message)")))
+                } else {
+                    issues.append(RecipeIssue(location: location, problem: problem))
+                }
                 continue
             }
             set(key: key, to: value, origin: .override(text), keyLocation: location, valueLocation: location)
@@ -207,6 +209,20 @@ struct RecipeLoader {
         }
         guard issues.isEmpty else { throw RecipeError(issues: issues) }
         return experiment
+    }
+
+    /// The issue for text that did not compose, located in the file at `path`.
+    static func composeIssue(_ failure: RecipeText.ComposeFailure, path: String) -> RecipeIssue {
+        switch failure {
+        case .tooLarge(let bytes):
+            RecipeIssue(location: .wholeFile(path: path), problem: .tooLarge(bytes: bytes, limit: RecipeLimits.maxBytes))
+        case .limit(let exceeded):
+            RecipeIssue(location: .file(path: path, line: exceeded.line, column: exceeded.column), problem: exceeded.problem)
+        case .syntax(let error):
+            syntaxIssue(error, path: path)
+        case .other(let message):
+            RecipeIssue(location: .wholeFile(path: path), problem: .syntax(message))
+        }
     }
 
     static func syntaxIssue(_ error: YamlError, path: String) -> RecipeIssue {

@@ -24,22 +24,48 @@ struct RawNode {
         self.column = column
     }
 
-    init(_ node: Node) {
+    /// Converts a composed node, counting every node it creates against `budget` (an alias is
+    /// converted, and counted, once for every place it appears) and refusing more than
+    /// ``RecipeLimits/maxDepth`` levels, so a document the event check let through cannot
+    /// expand past the limits here either.
+    init(_ node: Node, budget: inout Int, depth: Int = 1) throws(YAMLLimitExceeded) {
         let mark = node.mark
         line = mark?.line ?? 0
         column = mark?.column ?? 0
+        budget -= 1
+        if budget < 0 {
+            throw YAMLLimitExceeded(problem: .tooManyNodes(limit: RecipeLimits.maxNodes, throughAliases: true),
+                                    line: line, column: column)
+        }
         switch node {
         case .scalar(let scalar):
             kind = .scalar(text: scalar.string, quoted: scalar.style != .plain)
         case .sequence(let sequence):
-            kind = .list(sequence.map { RawNode($0) })
+            guard depth <= RecipeLimits.maxDepth else {
+                throw YAMLLimitExceeded(problem: .tooDeep(limit: RecipeLimits.maxDepth, throughAliases: true),
+                                        line: line, column: column)
+            }
+            var items: [RawNode] = []
+            for item in sequence { items.append(try RawNode(item, budget: &budget, depth: depth + 1)) }
+            kind = .list(items)
         case .mapping(let mapping):
-            kind = .mapping(mapping.map { key, value in
+            guard depth <= RecipeLimits.maxDepth else {
+                throw YAMLLimitExceeded(problem: .tooDeep(limit: RecipeLimits.maxDepth, throughAliases: true),
+                                        line: line, column: column)
+            }
+            var entries: [RawEntry] = []
+            for (key, value) in mapping {
+                budget -= 1
+                if budget < 0 {
+                    throw YAMLLimitExceeded(problem: .tooManyNodes(limit: RecipeLimits.maxNodes, throughAliases: true),
+                                            line: key.mark?.line ?? line, column: key.mark?.column ?? column)
+                }
                 let keyText: String? = if case .scalar(let scalar) = key { scalar.string } else { nil }
-                return RawEntry(
+                entries.append(RawEntry(
                     key: keyText, keyLine: key.mark?.line ?? 0, keyColumn: key.mark?.column ?? 0,
-                    value: RawNode(value))
-            })
+                    value: try RawNode(value, budget: &budget, depth: depth + 1)))
+            }
+            kind = .mapping(entries)
         }
     }
 

@@ -98,6 +98,12 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
     case tooLarge(bytes: Int?, limit: Int)
     /// The recipe is not UTF-8 text: `byte` at `offset` (from 0) starts no valid UTF-8 character.
     case notUTF8(byte: UInt8, offset: Int)
+    /// Lists and mappings nest deeper than `limit` levels, in the text itself or once aliases
+    /// are replaced by their anchors' nodes.
+    case tooDeep(limit: Int, throughAliases: Bool)
+    /// The document holds more than `limit` nodes, counting each alias as the nodes it stands
+    /// for (`throughAliases` when aliases were involved).
+    case tooManyNodes(limit: Int, throughAliases: Bool)
     /// More than `limit` issues were found; the rest of the recipe was not examined.
     case tooManyIssues(limit: Int)
 
@@ -143,6 +149,12 @@ public enum RecipeProblem: Error, Sendable, Equatable, CustomStringConvertible {
             return "the recipe is \(size); recipes larger than \(MessageText.size(limit)) are refused"
         case .notUTF8(let byte, let offset):
             return "not UTF-8 text: byte 0x\(MessageText.hex(byte)) at offset \(offset) starts no UTF-8 character; a recipe is a YAML text file"
+        case .tooDeep(let limit, let throughAliases):
+            return "nesting deeper than \(limit) levels\(throughAliases ? " once aliases are expanded" : "")"
+        case .tooManyNodes(let limit, let throughAliases):
+            return throughAliases
+                ? "aliases expand to more than \(limit) nodes (values, lists and mappings)"
+                : "more than \(limit) nodes (values, lists and mappings)"
         case .tooManyIssues(let limit):
             return "more than \(limit) problems; the rest of the recipe was not checked"
         }

@@ -1,8 +1,9 @@
 import Foundation
 import Yams
 
-/// Reads recipe files within ``RecipeLimits``: a file's size is checked before it is read
-/// whole, and its bytes must be UTF-8.
+/// Reads recipe files and YAML text within ``RecipeLimits``: a file's size is checked before it
+/// is read whole, its bytes must be UTF-8, and a document's depth and node count are measured
+/// (``YAMLShape``) before Yams composes it.
 enum RecipeText {
     /// The bytes of the file at `path`, refusing files larger than ``RecipeLimits/maxBytes``
     /// after reading at most one byte more than that.
@@ -57,6 +58,47 @@ enum RecipeText {
                     location: .file(path: path, line: line, column: column),
                     problem: .notUTF8(byte: data[data.startIndex + offset], offset: offset))])
             }
+        }
+    }
+
+    /// Why ``compose(_:)`` produced no node.
+    enum ComposeFailure: Error {
+        /// Longer than ``RecipeLimits/maxBytes`` (UTF-8 bytes).
+        case tooLarge(bytes: Int)
+        /// Past a depth or node-count limit, at a position in the text.
+        case limit(YAMLLimitExceeded)
+        /// Not valid YAML, as Yams reports it.
+        case syntax(YamlError)
+        /// Any other error from Yams.
+        case other(String)
+    }
+
+    /// The first document of `text` as a ``RawNode`` (nil when there is none), once it is known
+    /// to be within ``RecipeLimits``.
+    static func compose(_ text: String) throws(ComposeFailure) -> RawNode? {
+        let bytes = text.utf8.count
+        guard bytes <= RecipeLimits.maxBytes else { throw .tooLarge(bytes: bytes) }
+        do {
+            try YAMLShape.check(text)
+        } catch {
+            throw .limit(error)
+        }
+        let root: Node?
+        do {
+            // UTF-8 explicitly (Yams' default can be changed by an environment variable), so Yams
+            // reads the very bytes YAMLShape measured.
+            root = try Yams.compose(yaml: text, .default, .default, .utf8)
+        } catch let error as YamlError {
+            throw .syntax(error)
+        } catch {
+            throw .other("\(error)")
+        }
+        guard let root else { return nil }
+        var budget = RecipeLimits.maxNodes
+        do {
+            return try RawNode(root, budget: &budget)
+        } catch {
+            throw .limit(error)
         }
     }
 
