@@ -64,6 +64,29 @@ import Testing
         #expect(result.standardError.contains("absent.yaml"), "\(result.standardError)")
     }
 
+    /// Nine levels of ten aliases each ("billion laughs").
+    static let aliasBomb = (1..<9).reduce("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n") { text, level in
+        text + "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+    }
+
+    /// Hostile recipes used to hang `runner config` (an alias bomb) or crash it with a stack
+    /// overflow (thousands of nested mappings); they end at once naming the limit.
+    @Test(arguments: [
+        (aliasBomb, "hostile.yaml:4:45: aliases expand to more than 10000 nodes"),
+        ("a: " + String(repeating: "{a: ", count: 5000) + "x" + String(repeating: "}", count: 5000) + "\n",
+         "hostile.yaml:1:256: nesting deeper than 64 levels"),
+    ])
+    func hostileRecipeEndsAtOnce(_ text: String, _ message: String) throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        try scratch.write("hostile.yaml", text)
+        let start = ContinuousClock.now
+        let result = try scratch.run(["config", "-c", "hostile.yaml"])
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(result.status == 1)
+        #expect(result.standardError.contains(message), "\(result.standardError)")
+    }
+
     @Test func unwiredFeatureIsRefusedNotIgnored() throws {
         let scratch = try RunnerProcess()
         defer { scratch.cleanUp() }
