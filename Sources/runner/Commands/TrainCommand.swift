@@ -29,16 +29,17 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let experiment: Experiment
         var resumePoint: TrainingSession.ResumePoint?
-        if let resume, config == nil {
-            // A resumed run keeps the recipe it started with, plus any --set given now.
+        if let resume {
             let weights = URL(fileURLWithPath: resume)
             let saved = try CheckpointFiles.loadState(for: weights)
             resumePoint = .init(weights: weights, state: saved)
-            experiment = try Experiment.load(yaml: saved.experimentYAML, path: "\(resume) (saved recipe)", overrides: overrides)
+            // A resumed run keeps the recipe it started with (unless -c gives another), plus any --set given now.
+            experiment = config == nil
+                ? try Experiment.load(yaml: saved.experimentYAML, path: "\(resume) (saved recipe)", overrides: overrides)
+                : try ExperimentLoading.load(config: config, overrides: overrides)
         } else {
-            guard config != nil, resume == nil else {
-                throw ValidationError(resume == nil ? "give a recipe with -c FILE (see configs/), or --resume a checkpoint"
-                                                    : "--resume continues a run with the recipe saved in its checkpoint; leave out -c (change keys with --set)")
+            guard config != nil else {
+                throw ValidationError("give a recipe with -c FILE (see configs/), or --resume a checkpoint")
             }
             experiment = try ExperimentLoading.load(config: config, overrides: overrides)
         }
