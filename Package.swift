@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "Models",
-            dependencies: ["TensorEngine", "Layers"],
+            dependencies: ["TensorEngine", "Layers", "TextMatching"],
             swiftSettings: kernelFlags
         ),
         .systemLibrary(
@@ -93,6 +93,7 @@ let package = Package(
                 "Training",
                 "Trainer",
                 "Datasets",
+                "TextMatching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: kernelFlags
@@ -131,7 +132,7 @@ let package = Package(
         ),
         .target(
             name: "Results",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["TextMatching", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ResultsTests",
@@ -145,6 +146,11 @@ let package = Package(
             name: "RecipesTests",
             dependencies: ["Recipes"],
             resources: [.copy("Fixtures")]
+        ),
+        .target(name: "TextMatching"),
+        .testTarget(
+            name: "TextMatchingTests",
+            dependencies: ["TextMatching"]
         ),
         .target(
             name: "Training",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TextMatching
 
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,5 @@
+import TextMatching
+
 /// Which runs a query or report keeps.
 ///
 /// Every field is optional; a run must match all that are set. Patterns are ``GlobPattern``s, so

@@ -1,3 +1,5 @@
+import TextMatching
+
 /// Every network `runner` can build, by name: timm's names, MindCV's and torchvision's as aliases.
 public struct ModelRegistry: Sendable {
     /// One registered network.
@@ -44,30 +46,11 @@ public struct ModelRegistry: Sendable {
         try entry(named: name).build(options)
     }
 
-    /// Entries whose name or an alias matches a shell-style pattern (`*`, `?`), in registration order.
+    /// Entries whose name or an alias matches a shell-style pattern (``GlobPattern``), in
+    /// registration order.
     public func entries(matching pattern: String?) -> [Entry] {
         guard let pattern, !pattern.isEmpty else { return entries }
-        return entries.filter { entry in ([entry.name] + entry.aliases).contains { Glob.matches(pattern, $0) } }
-    }
-}
-
-/// Shell-style wildcard matching for model filters.
-enum Glob {
-    static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1; ti += 1
-            } else if pi < p.count && p[pi] == "*" {
-                star = pi; mark = ti; pi += 1
-            } else if star >= 0 {
-                pi = star + 1; mark += 1; ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
+        let glob = GlobPattern(pattern)
+        return entries.filter { entry in ([entry.name] + entry.aliases).contains { glob.matches($0) } }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Results
+import TextMatching
 
 /// `runner report`: tables over the results store — every run, one run's epochs, or runs side by
 /// side — as text, markdown, CSV or JSON, and training curves as SVG or HTML.

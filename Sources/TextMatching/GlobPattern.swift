@@ -1,4 +1,5 @@
-/// A shell-style pattern for filtering runs by name, model, dataset or status.
+/// A shell-style pattern for filtering names: runs by name, model, dataset or status in the
+/// results store, registered models in `runner models`.
 ///
 /// `*` matches any run of characters, `?` one character, `[abc]`, `[a-z]` and `[!x]` a class.
 /// A pattern with none of these characters is an exact match, so `--model swinv2_tiny` means just
