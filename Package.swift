@@ -140,7 +140,7 @@ let package = Package(
         ),
         .target(
             name: "Recipes",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["TextMatching", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "RecipesTests",

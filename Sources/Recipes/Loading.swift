@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 import Yams
 
 extension Experiment {
@@ -182,7 +183,7 @@ struct RecipeLoader {
             return
         }
         guard let field = RecipeSchema.field(named: key) else {
-            let suggestion = Suggestions.nearest(to: key, in: RecipeSchema.keys, aliases: Suggestions.aliases)
+            let suggestion = Suggestions.nearest(to: key, in: RecipeSchema.keys, aliases: RecipeSchema.keyAliases)
             issues.append(RecipeIssue(location: keyLocation, problem: .unknownKey(key, suggestion: suggestion)))
             return
         }

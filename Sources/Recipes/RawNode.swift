@@ -1,3 +1,4 @@
+import TextMatching
 import Yams
 
 /// A YAML node as the recipe reader sees it: scalars keep their text and whether they were

@@ -35,10 +35,8 @@ public enum RecipeLimits {
     /// report (every unknown key is compared with every known key for a suggestion).
     public static let maxIssues = 100
 
-    /// The longest word (in UTF-8 bytes) that a "did you mean …?" suggestion is looked for: no
-    /// typo of a key or name is longer, and comparing a huge key with every known key would be
-    /// slow.
-    public static let maxSuggestedWordLength = 100
+    // The longest word a "did you mean …?" suggestion is looked for is TextMatching's
+    // `Suggestions.maximumWordLength`, shared with the model registry.
 
     /// The most characters of a key, value or file name that a message repeats; longer text is
     /// cut with "…". Keeps every issue a readable single line whatever the file holds.

@@ -1,3 +1,5 @@
+import TextMatching
+
 /// The groups of keys, in the order MindCV's `config.py` declares them (plus this runner's
 /// `checkpoint`, `training` and `swa` splits of MindCV's long "model" group).
 enum KeyGroup: String, CaseIterable {

@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 /// What an experiment may change about a registered network: the common settings and named
 /// architecture overrides (timm's `model_kwargs`, e.g. `embed_dim`, `depths`, `window_size`).
 public struct ModelOptions: Sendable {
@@ -90,7 +91,7 @@ struct OverrideReader {
     /// Fails when overrides remain that the builder does not know.
     func finish(known: [String]) throws {
         guard let unknown = remaining.keys.sorted().first else { return }
-        let nearest = NameMatcher.nearest(to: unknown, in: known, limit: 3)
+        let nearest = Suggestions.ranked(unknown, in: known, count: 3, closeness: .plausible)
         throw ModelError("\(model): unknown model_kwargs key '\(unknown)'"
                          + (nearest.isEmpty ? "" : "; did you mean \(nearest.joined(separator: ", "))?")
                          + " Valid keys: \(known.sorted().joined(separator: ", "))")

@@ -35,7 +35,7 @@ public struct ModelRegistry: Sendable {
     /// The entry for a name or alias; an unknown name is an error listing the nearest names.
     public func entry(named name: String) throws -> Entry {
         if let entry = entries.first(where: { $0.name == name || $0.aliases.contains(name) }) { return entry }
-        let nearest = NameMatcher.nearest(to: name, in: allNames)
+        let nearest = Suggestions.ranked(name, in: allNames, count: 5, closeness: .plausible)
         throw ModelError("unknown model '\(name)'"
                          + (nearest.isEmpty ? "" : "; nearest registered names: \(nearest.joined(separator: ", "))")
                          + ". `runner models` lists them all.")

@@ -1,0 +1,37 @@
+extension RecipeSchema {
+    /// Names other trainers use for our keys (timm, torchvision, keras-swa), so
+    /// `epochs: 300` suggests `epoch_size` although the spellings are far apart.
+    static let keyAliases: [String: String] = [
+        "epochs": "epoch_size", "num_epochs": "epoch_size", "max_epochs": "epoch_size",
+        "learning_rate": "lr", "base_lr": "lr", "lr_base": "lr",
+        "optimizer": "opt", "optim": "opt",
+        "sched": "scheduler", "lr_scheduler": "scheduler", "lr_schedule": "scheduler",
+        "smoothing": "label_smoothing",
+        "drop_path": "drop_path_rate", "drop_path_prob": "drop_path_rate",
+        "drop": "drop_rate", "dropout": "drop_rate",
+        "img_size": "image_resize", "image_size": "image_resize", "input_size": "image_resize",
+        "train_crop_size": "image_resize", "crop_size": "image_resize",
+        "model_ema": "ema", "model_ema_decay": "ema_decay",
+        "clip_grad_norm": "clip_value", "clip_norm": "clip_value",
+        "warmup_lr": "warmup_factor", "warmup_lr_init": "warmup_factor", "lr_warmup_decay": "warmup_factor",
+        "lr_warmup_epochs": "warmup_epochs",
+        "lr_min": "min_lr", "eta_min": "min_lr",
+        "mixup_alpha": "mixup", "cutmix_alpha": "cutmix", "mixup_prob": "cutmix_prob",
+        "reprob": "re_prob", "random_erase": "re_prob", "random_erasing": "re_prob",
+        "aa": "auto_augment", "autoaugment": "auto_augment",
+        "workers": "num_parallel_workers", "num_workers": "num_parallel_workers",
+        "output": "ckpt_save_dir", "output_dir": "ckpt_save_dir",
+        "resume": "ckpt_path", "checkpoint": "ckpt_path",
+        "data_path": "data_dir", "data": "data_dir", "root": "data_dir",
+        "amp": "amp_level",
+        "ra_sampler": "aug_repeats", "ra_reps": "aug_repeats",
+        "opt_eps": "eps", "betas": "opt_betas",
+        "kwargs": "model_kwargs", "model_args": "model_kwargs",
+        "start_epoch": "swa_start_epoch",
+        "results": "db", "results_db": "db", "database": "db",
+        "threads": "num_threads",
+        "name": "run_name", "experiment": "run_name",
+        "eval_batch_size": "val_batch_size", "batch_size_val": "val_batch_size",
+        "seed_value": "seed",
+    ]
+}
