@@ -98,8 +98,8 @@ public struct ReportTable: Sendable, Equatable {
 
     private static func jsonValue(_ cell: TableCell) -> String {
         switch cell {
-        case .integer(let i), .count(let i): return String(i)
-        case .number(let x, _): return x.isFinite ? String(x) : "null"
+        case .integer(let i), .count(let i), .groupedInteger(let i): return String(i)
+        case .number(let x, _), .quantity(let x, _, _): return x.isFinite ? String(x) : "null"
         default: return cell.machineText.map(jsonString) ?? "null"
         }
     }

@@ -13,6 +13,11 @@ public enum TableCell: Sendable, Equatable {
     case number(Double, decimals: Int)
     /// A count such as a parameter total: `28.3M` in text and markdown, exact in CSV and JSON.
     case count(Int)
+    /// An integer with thousands separators in text and markdown (`28,347,154`), exact in CSV and JSON.
+    case groupedInteger(Int)
+    /// A real number followed by its unit sign, such as `95%` or `1.94×` in text and markdown with
+    /// `decimals` digits; the bare number in CSV and JSON.
+    case quantity(Double, decimals: Int, unit: String)
     /// A point in time, minutes in text, ISO 8601 (UTC) in CSV and JSON.
     case date(Date)
 
@@ -30,7 +35,7 @@ public enum TableCell: Sendable, Equatable {
     /// Whether the cell reads best right-aligned (numbers).
     var isNumeric: Bool {
         switch self {
-        case .integer, .number, .count: true
+        case .integer, .number, .count, .groupedInteger, .quantity: true
         default: false
         }
     }
@@ -42,9 +47,12 @@ public enum TableCell: Sendable, Equatable {
         case .text(let s): return s
         case .integer(let i): return String(i)
         case .count(let n): return Report.formatCount(n)
+        case .groupedInteger(let n): return Self.grouped(n)
         case .number(let x, let decimals):
             guard x.isFinite else { return String(x) }
             return String(format: "%.\(decimals)f", x)
+        case .quantity(let x, let decimals, let unit):
+            return TableCell.number(x, decimals: decimals).humanText(timeZone: timeZone) + unit
         case .date(let d):
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = timeZone
@@ -58,9 +66,20 @@ public enum TableCell: Sendable, Equatable {
         switch self {
         case .empty: return nil
         case .text(let s): return s
-        case .integer(let i), .count(let i): return String(i)
-        case .number(let x, _): return x.isFinite ? String(x) : nil
+        case .integer(let i), .count(let i), .groupedInteger(let i): return String(i)
+        case .number(let x, _), .quantity(let x, _, _): return x.isFinite ? String(x) : nil
         case .date(let d): return d.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
+    }
+
+    /// `28,347,154`: digits in groups of three from the right.
+    private static func grouped(_ value: Int) -> String {
+        let digits = Array(String(value.magnitude))
+        var out = value < 0 ? "-" : ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return out
     }
 }

@@ -23,6 +23,26 @@ import Testing
         print(text)
     }
 
+    /// The command line's tables (`runner models`, `runner bench`): grouped integers and numbers
+    /// with a unit sign right-aligned in text, bare numbers for machines; no trailing blanks.
+    @Test func groupedIntegersAndQuantities() throws {
+        let table = ReportTable(columns: [TableColumn("kernel"), TableColumn("params"), TableColumn("% copy"), TableColumn("2T/1T")],
+                                rows: [[.text("copy"), .groupedInteger(28_347_154), .quantity(100, decimals: 0, unit: "%"),
+                                        .quantity(1.9449, decimals: 2, unit: "×")],
+                                       [.text("layer norm forward"), .groupedInteger(-947), .quantity(93.6, decimals: 0, unit: "%"),
+                                        .quantity(2, decimals: 2, unit: "×")]])
+        #expect(table.render(.text) == """
+            kernel                  params  % copy  2T/1T
+            ------------------  ----------  ------  -----
+            copy                28,347,154    100%  1.94×
+            layer norm forward        -947     94%  2.00×
+
+            """)
+        #expect(table.render(.csv) == "kernel,params,% copy,2T/1T\r\ncopy,28347154,100.0,1.9449\r\nlayer norm forward,-947,93.6,2.0\r\n")
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(table.render(.json).utf8)) as? [[String: Any]])
+        #expect(objects[0]["params"] as? Int == 28_347_154 && objects[1]["% copy"] as? Double == 93.6)
+    }
+
     @Test func markdownTableHasHeaderRuleAndEscapedPipes() {
         let table = ReportTable(columns: [TableColumn("name"), TableColumn("top-1")],
                                 rows: [[.text("a|b"), .number(81.234, decimals: 2)], [.text("c"), .empty]])

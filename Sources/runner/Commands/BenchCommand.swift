@@ -4,6 +4,7 @@ import TensorEngine
 import Models
 import Recipes
 import Trainer
+import Results
 
 /// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
 /// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
@@ -84,27 +85,29 @@ struct BenchCommand: ParsableCommand {
             try printJSON(square: square, gemms: gemms, streams: streams, threadCounts: threadCounts)
             return
         }
-        let squareLabel = KernelBenchmark.square.label
-        var table = TextTable(header: ["GEMM", "shape"] + threadCounts.map { "\($0)T GFLOP/s" }
-                                + threadCounts.map { "\($0)T % square" } + (threadCounts.count > 1 ? ["\(all)T/1T"] : []))
-        func gemmRow(_ name: String, _ label: String, _ rates: [Int: Double]) -> [String] {
-            threadCounts.map { format(rates[$0]!, 1) }
-                + threadCounts.map { format(100 * rates[$0]! / square[$0]!, 0) + "%" }
-                + (threadCounts.count > 1 ? [format(rates[all]! / rates[1]!, 2) + "×"] : [])
+        let gemmColumns = ["GEMM", "shape"] + threadCounts.map { "\($0)T GFLOP/s" } + threadCounts.map { "\($0)T % square" }
+            + (threadCounts.count > 1 ? ["\(all)T/1T"] : [])
+        func gemmRow(_ name: String, _ shape: String, _ rates: [Int: Double]) -> [TableCell] {
+            [.text(name), .text(shape)] + threadCounts.map { TableCell.number(rates[$0]!, decimals: 1) }
+                + threadCounts.map { TableCell.quantity(100 * rates[$0]! / square[$0]!, decimals: 0, unit: "%") }
+                + (threadCounts.count > 1 ? [TableCell.quantity(rates[all]! / rates[1]!, decimals: 2, unit: "×")] : [])
         }
-        table.add([KernelBenchmark.square.name, squareLabel] + gemmRow("", "", square))
-        for gemm in gemms { table.add([gemm.name, gemm.shape] + gemmRow(gemm.name, gemm.shape, gemm.gflops)) }
-        print(table.render())
+        let gemmRows = [gemmRow(KernelBenchmark.square.name, KernelBenchmark.square.label, square)]
+            + gemms.map { gemmRow($0.name, $0.shape, $0.gflops) }
+        Self.printTable(gemmColumns, gemmRows)
         print()
 
         let copy = streams.first { $0.name == "copy" }!.gigabytesPerSecond
-        var streamTable = TextTable(header: ["kernel (8M floats)"] + threadCounts.map { "\($0)T GB/s" }
-                                      + threadCounts.map { "\($0)T % copy" })
-        for stream in streams {
-            streamTable.add([stream.name] + threadCounts.map { format(stream.gigabytesPerSecond[$0]!, 1) }
-                              + threadCounts.map { format(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, 0) + "%" })
-        }
-        print(streamTable.render())
+        let streamColumns = ["kernel (8M floats)"] + threadCounts.map { "\($0)T GB/s" } + threadCounts.map { "\($0)T % copy" }
+        Self.printTable(streamColumns, streams.map { stream -> [TableCell] in
+            [.text(stream.name)] + threadCounts.map { TableCell.number(stream.gigabytesPerSecond[$0]!, decimals: 1) }
+                + threadCounts.map { TableCell.quantity(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, decimals: 0, unit: "%") }
+        })
+    }
+
+    /// Prints an aligned text table with these column titles.
+    private static func printTable(_ titles: [String], _ rows: [[TableCell]]) {
+        print(ReportTable(columns: titles.map { TableColumn($0) }, rows: rows).render(.text), terminator: "")
     }
 
     /// Whether a kernel named `name` is measured under `--only`.
@@ -147,14 +150,15 @@ struct BenchCommand: ParsableCommand {
         print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run, \(Self.openBLASDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
         if let train = result.trainProfile, let eval = result.evalProfile {
             let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)
-            var table = TextTable(header: ["op family", "train ms/step", "train %", "eval ms/step", "eval %"])
-            for label in OpFamily.allCases.map(\.label) + ["other (untracked)"] {
+            var rows = (OpFamily.allCases.map(\.label) + ["other (untracked)"]).map { label -> [TableCell] in
                 let t = train[label] ?? 0, e = eval[label] ?? 0
-                table.add([label, format(t, 2), format(100 * t / trainTotal, 1) + "%", format(e, 2), format(100 * e / evalTotal, 1) + "%"])
+                return [.text(label), .number(t, decimals: 2), .quantity(100 * t / trainTotal, decimals: 1, unit: "%"),
+                        .number(e, decimals: 2), .quantity(100 * e / evalTotal, decimals: 1, unit: "%")]
             }
-            table.add(["step", format(trainTotal, 2), "100%", format(evalTotal, 2), "100%"])
+            rows.append([.text("step"), .number(trainTotal, decimals: 2), .quantity(100, decimals: 0, unit: "%"),
+                         .number(evalTotal, decimals: 2), .quantity(100, decimals: 0, unit: "%")])
             print()
-            print(table.render())
+            Self.printTable(["op family", "train ms/step", "train %", "eval ms/step", "eval %"], rows)
         }
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import TensorEngine
 import Layers
 import Models
+import Results
 
 /// `runner models [PATTERN]`: the registered networks with their parameters, default resolution and
 /// forward GFLOPs (measured by running one image through the network).
@@ -25,29 +26,20 @@ struct ModelsCommand: ParsableCommand {
         guard !entries.isEmpty else {
             throw ValidationError("no registered model matches '\(pattern ?? "")'; `runner models` lists them all")
         }
-        var table = TextTable(header: ["model", "aliases", "params", "resolution", "GFLOPs", "GMACs", "description"])
+        var rows: [[TableCell]] = []
         for entry in entries {
             let model = try ModelRegistry.standard.build(entry.name, options: ModelOptions(classes: classes))
-            var gflops = "-", gmacs = "-"
+            var gflops = TableCell.text("-"), gmacs = TableCell.text("-")
             if !noFlops {
                 let image = Tensor.zeros([1, model.inChannels, model.imageSize, model.imageSize])
                 let flops = Tape.withoutRecording { FlopCounter.measure { model(image, .evaluation()) }.flops }
-                gflops = format(Double(flops) / 1e9, 2)
-                gmacs = format(Double(flops) / 2e9, 2)
+                gflops = .number(Double(flops) / 1e9, decimals: 2)
+                gmacs = .number(Double(flops) / 2e9, decimals: 2)
             }
-            table.add([entry.name, entry.aliases.joined(separator: ", "), grouped(model.parameterCount),
-                       "\(entry.defaultImageSize)", gflops, gmacs, entry.summary])
+            rows.append([.text(entry.name), .text(entry.aliases.joined(separator: ", ")), .groupedInteger(model.parameterCount),
+                         .integer(entry.defaultImageSize), gflops, gmacs, .text(entry.summary)])
         }
-        print(table.render())
-    }
-
-    private func grouped(_ value: Int) -> String {
-        let digits = Array(String(value))
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return out
+        let columns = ["model", "aliases", "params", "resolution", "GFLOPs", "GMACs", "description"].map { TableColumn($0) }
+        print(ReportTable(columns: columns, rows: rows).render(.text), terminator: "")
     }
 }
