@@ -63,14 +63,14 @@ public final class ResultsStore: Sendable {
     /// Records the start of a run and returns its id.
     ///
     /// The row gets this host, this process id and `startedAt` as its start and first heartbeat;
-    /// status is `running`. `configHash` defaults to the SHA-256 of `configYAML`.
+    /// status is `running`. `configHash` is stored as given: the caller's fingerprint of the
+    /// config (the trainer passes `Experiment.configHash`), empty when there is none.
     @discardableResult
     public func startRun(
-        name: String, model: String, dataset: String, configYAML: String = "", configHash: String? = nil,
+        name: String, model: String, dataset: String, configYAML: String = "", configHash: String = "",
         parameters: Int? = nil, worldSize: Int = 1, epochsPlanned: Int? = nil, imageSize: Int? = nil,
         batchSize: Int? = nil, notes: String? = nil, directory: String? = nil, startedAt: Date = Date()
     ) throws -> RunID {
-        let hash = configHash ?? ConfigHash.sha256(configYAML)
         let host = liveness.hostName
         let pid = getpid()
         return try pool.write { db in
@@ -81,7 +81,7 @@ public final class ResultsStore: Sendable {
                         directory)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
                     """,
-                arguments: [name, model, dataset, configYAML, hash, parameters, worldSize, host, pid,
+                arguments: [name, model, dataset, configYAML, configHash, parameters, worldSize, host, pid,
                             startedAt, startedAt, epochsPlanned, imageSize, batchSize, notes, directory])
             return RunID(db.lastInsertedRowID)
         }

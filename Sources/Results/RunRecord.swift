@@ -19,7 +19,8 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     public var dataset: String
     /// The full, resolved recipe as YAML, so a run can be repeated from the store alone.
     public var configYAML: String
-    /// SHA-256 (hex) of ``configYAML`` unless the caller supplied its own canonical hash.
+    /// The fingerprint of the config its writer gave (for runs of a recipe, `Experiment.configHash`:
+    /// equal for runs of the same settings); empty when none was given.
     public var configHash: String
     /// Number of trainable parameters.
     public var parameters: Int?
