@@ -8,9 +8,9 @@ import CKernelIntrinsics
 /// Piecewise polynomials rather than the eight-lane `VectorMath.gelu`'s rational: GELU(x) =
 /// ½x + |x|·F(|x|) and GELU′(x) = ½ + sign(x)·D(|x|), F and D degree-4 polynomials on 32
 /// intervals of |x| < 8 fetched by a register permute (`runner_gelu16`, `runner_gelu_derivative16`;
-/// tables from tools/fit_gelu_tables.py). 16 vector operations each, where the rational took 21
-/// for GELU and 38 for GELU′ (a reciprocal, an exponential): at a product depth of 64 or 96 the
-/// activation had cost a fifth to a third of the kernel. Errors: GELU ≤ 1e-7·max(1, |x|),
+/// tables from tools/fit_gelu_tables.py). 16 vector operations each, where the rational takes 21
+/// for GELU and 38 for GELU′ (a reciprocal, an exponential): at a product depth of 64 or 96 that
+/// would be a fifth to a third of the kernel. Errors: GELU ≤ 1e-7·max(1, |x|),
 /// GELU′ ≤ 2e-7 absolute; results differ from the eight-lane ones by about as much.
 public enum GELUAVX512 {
     public typealias Vector = SIMD16<Float>

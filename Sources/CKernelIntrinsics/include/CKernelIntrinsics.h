@@ -27,8 +27,8 @@ static inline __attribute__((always_inline)) void runner_prefetch_write(const vo
 typedef float runner_float8 __attribute__((ext_vector_type(8)));
 
 /// The correctly rounded square root of each lane, as one vector instruction. Swift's
-/// `SIMD8<Float>.squareRoot()` goes lane by lane through the scalar square root, which made
-/// the optimizers' update (one root per element) several times slower than its memory traffic.
+/// `SIMD8<Float>.squareRoot()` goes lane by lane through the scalar square root, which would
+/// make the optimizers' update (one root per element) several times slower than its memory traffic.
 static inline __attribute__((always_inline)) runner_float8 runner_sqrt8(runner_float8 x) {
     return __builtin_elementwise_sqrt(x);
 }
@@ -38,8 +38,8 @@ typedef float runner_float16 __attribute__((ext_vector_type(16)));
 
 /// Sixteen floats from any address, as one unaligned vector load. Swift's
 /// `loadUnaligned(fromByteOffset:as:)` is a generic call that the optimiser may leave out of
-/// line in a large kernel (it did in the long-depth GEMM, spilling every accumulator around each
-/// call: 29% of the square rate instead of 90%); this one is always inlined.
+/// line in a large kernel such as the long-depth GEMM, spilling every accumulator around each
+/// call; this one is always inlined.
 static inline __attribute__((always_inline)) runner_float16 runner_load16(const void *address) {
     runner_float16 value;
     __builtin_memcpy(&value, address, sizeof value);

@@ -26,12 +26,12 @@ public final class ThreadPool: @unchecked Sendable {
 
     /// How long an idle worker spins before it sleeps: 2 ms. A step of a model is hundreds of
     /// ops microseconds apart, but on a shared machine the caller is sometimes descheduled for
-    /// longer than the ≈ 270 µs the pool used to spin; the worker then slept, and every wake-up
-    /// after it cost a futex round trip in the middle of a step (Fashion-MNIST bench: 162–703
-    /// futex calls per run at 270 µs, 56–77 at 1 ms, 23–79 at 2 ms, 32 at 5 ms). Longer spins
-    /// cost other threads of the process a core (the test suite, many threads at once: 28 s at
-    /// 270 µs, 33 s at 1 ms, 38 s at 5 ms); `runner` has no other busy thread. Intel's OpenMP,
-    /// under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
+    /// longer than a spin of a few hundred microseconds; the worker then sleeps, and every
+    /// wake-up after it costs a futex round trip in the middle of a step (Fashion-MNIST bench:
+    /// 162–703 futex calls per run with a 270 µs spin, 56–77 at 1 ms, 23–79 at 2 ms, 32 at 5 ms).
+    /// Longer spins cost other threads of the process a core (the test suite, many threads at
+    /// once: 28 s at 270 µs, 33 s at 1 ms, 38 s at 5 ms); `runner` has no other busy thread.
+    /// Intel's OpenMP, under PyTorch, spins 200 ms (`KMP_BLOCKTIME`).
     static let spinNanoseconds = 2_000_000
 
     /// Threads that run a parallel region (workers plus the caller).
@@ -198,10 +198,8 @@ private func _mm_pause_shim() {
 ///
 /// One range per thread, cut where ``parallelForEvenly(_:grain:_:)`` cuts the rows of a GEMM
 /// (and the caller always takes the first), so that an op over the rows another op just wrote
-/// finds its share in the cache of the core that wrote it. Four ranges per thread, claimed as
-/// threads came free, handed rows to whichever core was free, often not the one holding them
-/// (Fashion-MNIST SwinV2, per training step: norms 6.1–6.5 → 4.3–4.4 ms, fused attention
-/// 9.8–10.4 → 9.4–9.6 ms).
+/// finds its share in the cache of the core that wrote it. Smaller ranges claimed as threads
+/// come free would hand rows to whichever core is free, often not the one holding them.
 ///
 /// - Parameters:
 ///   - count: the number of items.

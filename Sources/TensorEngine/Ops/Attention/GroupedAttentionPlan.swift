@@ -193,9 +193,9 @@ extension GroupedAttentionPlan {
 
     /// Tile `tile`'s query, key and value lines, for a ``AttentionTileAVX512/PrefetchQueue``
     /// (none past the last tile); returns how many. Window rows sit a map row apart, a pattern
-    /// the hardware prefetchers do not follow; hinted all at once, the lines filled every
-    /// line-fill buffer and held up the tile's own loads (spread over its register blocks, the
-    /// attention of a SwinV2-T training step takes 111–112 ms instead of 115–119).
+    /// the hardware prefetchers do not follow. The queue hints them a few at a time over the
+    /// tile's register blocks: all at once, they would fill every line-fill buffer and hold up
+    /// the tile's own loads.
     func tileLines(_ tile: Int, into lines: UnsafeMutablePointer<UnsafeRawPointer>) -> Int {
         let group = tile / heads, head = tile % heads
         guard group < queryGroups.groups else { return 0 }

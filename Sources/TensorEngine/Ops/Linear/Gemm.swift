@@ -150,7 +150,7 @@ public enum Gemm {
                 // Small products (window attention): the register-blocked kernel, sixteen lanes
                 // wide on AVX-512 processors, one scratch panel per chunk of the batch. Products
                 // at most 16 columns wide (4 × 4 windows' q·kᵀ) fill the eight-lane kernel's
-                // 16-column tiles but only half of the wide kernel's 32 (36 → 57 GFLOP/s there).
+                // 16-column tiles but only half of the wide kernel's 32, so they stay on eight lanes.
                 let wide = SmallGemm.useSixteenLanes && n > SmallGemm.tileColumns
                 let scratchCount = wide ? SmallGemm.wideScratchCount(n: n, k: k) : SmallGemm.scratchCount(n: n, k: k)
                 parallelFor(batch, grain: grain) { range in

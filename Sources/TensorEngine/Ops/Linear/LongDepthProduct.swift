@@ -88,10 +88,9 @@ enum LongDepthProduct {
     /// Whether the depth is split in two halves: a result of at most 2¹⁷ floats (SwinV2's and
     /// Twins' stage-1 weight gradients, `[256, 64]` over 8192 tokens in the Fashion-MNIST net)
     /// over at least 2048 steps. Split by rows alone, every thread streams all of `B` and a
-    /// strided half of each row of `A`; by depth, each streams its own half of both, whole rows
-    /// (Fashion-MNIST SwinV2 inside the model: stage-1 fc1 dW 1.43 → 1.21 ms, qkv dW 1.05 → 0.89,
-    /// proj dW 0.50 → 0.38; Twins-S stage-1 fc1 dW 224 → 242 GFLOP/s cold). Decided by the shape
-    /// alone, so the sums, and so the results, do not depend on the thread count.
+    /// strided half of each row of `A`; by depth, each streams its own half of both, whole rows,
+    /// which is the faster of the two for these small results. Decided by the shape alone, so
+    /// the sums, and so the results, do not depend on the thread count.
     static func splitsDepth(m: Int, n: Int, k: Int) -> Bool {
         k >= 2048 && m * n <= 1 << 17
     }
