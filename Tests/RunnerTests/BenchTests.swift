@@ -49,17 +49,41 @@ import Testing
 /// `--cold` (operands evicted before every run) still measures.
 @Suite struct KernelBenchTests {
     @Test func onlyKeepsMatchingKernelsAndTheYardsticks() throws {
-        let scratch = try RunnerProcess()
-        defer { scratch.cleanUp() }
-        let result = try scratch.run(["bench", "--seconds", "0.02", "--only", "P·V", "--cold", "--json"])
-        #expect(result.status == 0, "\(result.combined)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
-                                  "\(result.standardOutput)")
+        let object = try Self.kernelBench(only: "P·V", "--cold")
         let gemms = try #require(object["gemm_gflops"] as? [String: [String: NSNumber]], "\(object)")
         #expect(gemms.keys.sorted() == ["window attn p·v 1536×64×64·64×32"], "\(gemms.keys)")
         let streams = try #require(object["stream_gb_s"] as? [String: [String: NSNumber]], "\(object)")
         #expect(streams.keys.sorted() == ["copy"], "\(streams.keys)")
         let square = try #require(object["square_gflops"] as? [String: NSNumber], "\(object)")
         #expect(square["1"]?.doubleValue ?? 0 > 0, "\(square)")
+    }
+
+    /// The convolutions: forward and backward rows beside the same product as one GEMM.
+    @Test func convolutionRows() throws {
+        let object = try Self.kernelBench(only: "conv 3×3")
+        let gemms = try #require(object["gemm_gflops"] as? [String: [String: NSNumber]], "\(object)")
+        let label = "8×64×56×56 ∗ 64×64×3×3"
+        #expect(gemms.keys.sorted() == ["conv 3×3 64→64 as one GEMM 64×576·576×25088", "conv 3×3 64→64 backward (dX, dW, db) \(label)",
+                                        "conv 3×3 64→64 forward \(label)"], "\(gemms.keys)")
+        #expect(gemms.values.allSatisfy { $0["1"]?.doubleValue ?? 0 > 0 }, "\(gemms)")
+    }
+
+    /// The depthwise convolution is memory-bound: GB/s rows beside the copy.
+    @Test func depthwiseRows() throws {
+        let object = try Self.kernelBench(only: "depthwise 3×3 s2")
+        let streams = try #require(object["stream_gb_s"] as? [String: [String: NSNumber]], "\(object)")
+        #expect(streams.keys.sorted() == ["copy", "depthwise 3×3 s2 forward+backward, 8×96×56×56",
+                                          "depthwise 3×3 s2 forward, 8×96×56×56"], "\(streams.keys)")
+        #expect(streams.values.allSatisfy { $0["1"]?.doubleValue ?? 0 > 0 }, "\(streams)")
+    }
+
+    /// `runner bench --only TEXT --json` (plus `options`), briefly, parsed.
+    static func kernelBench(only: String, _ options: String...) throws -> [String: Any] {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let result = try scratch.run(["bench", "--seconds", "0.02", "--only", only, "--json"] + options)
+        #expect(result.status == 0, "\(result.combined)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                            "\(result.standardOutput)")
     }
 }

@@ -68,11 +68,13 @@ struct KernelBenchmark {
 
     static let square = GemmShape(name: "square", m: 2048, n: 2048, k: 2048)
 
-    /// A memory-bound kernel over `elements` floats that moves `bytes` per run.
+    /// A memory-bound kernel that moves `bytes` per run.
     struct StreamKernel {
         let name: String
         let bytes: Double
-        let run: () -> Void
+        /// Makes the kernel's operands and returns one run over them; called only when the kernel
+        /// is measured, so those `--only` leaves out allocate nothing.
+        let setUp: () -> () -> Void
     }
 
     let stopwatch: Stopwatch
@@ -112,7 +114,7 @@ struct KernelBenchmark {
         }
         // A weight gradient (op(A) = dYᵀ) comes with its bias gradient, as in the layers.
         let depthSums = shape.transposeA ? Tensor.zeros([shape.m]) : nil
-        let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
+        let seconds = stopwatch.best(prepare: eviction) {
             if shape.batch == 1 {
                 Gemm.multiply(transposeA: shape.transposeA, transposeB: shape.transposeB,
                               m: shape.m, n: shape.n, k: shape.k,
@@ -138,7 +140,7 @@ struct KernelBenchmark {
         if training { qkv.requiringGrad() }
         let upstream = Tensor.full([windows * shape.m, width], 0.01)
         let groups = TokenGroups.consecutive(groups: windows, tokens: shape.m)
-        let seconds = stopwatch.best(prepare: cold ? { Self.evictCaches() } : nil) {
+        let seconds = stopwatch.best(prepare: eviction) {
             let out = Tensor.groupedAttention(query: .init(qkv), key: .init(qkv, column: width), value: .init(qkv, column: 2 * width),
                                               heads: heads, headDimension: shape.k, queryGroups: groups, keyGroups: groups,
                                               scale: 1 / Float(shape.k).squareRoot())
@@ -149,6 +151,9 @@ struct KernelBenchmark {
         }
         return shape.flops / seconds / 1e9
     }
+
+    /// What runs before every timed run of a product: evicting the caches when `cold`.
+    var eviction: (() -> Void)? { cold ? { Self.evictCaches() } : nil }
 
     /// Buffer written between cold runs: larger than this machine's last-level cache (260 MiB).
     private static let evictionBuffer = Tensor.zeros([128 << 20])
@@ -161,8 +166,9 @@ struct KernelBenchmark {
         }
     }
 
+    /// Measures one memory-bound kernel at the pool's current thread count; returns GB/s.
     func measure(_ kernel: StreamKernel) -> Double {
-        kernel.bytes / stopwatch.best(kernel.run) / 1e9
+        kernel.bytes / stopwatch.best(kernel.setUp()) / 1e9
     }
 
     /// Runs `body` once per thread count with the pool limited to it.

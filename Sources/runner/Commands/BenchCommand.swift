@@ -11,11 +11,12 @@ import Results
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the engine's kernels: SwinV2-T GEMM shapes, layer norm, softmax, GELU.",
+        abstract: "Measure the engine's kernels: SwinV2-T GEMM shapes, convolutions, layer norm, softmax, activations, layout.",
         discussion: """
-            GEMM figures are GFLOP/s and a percentage of the large-square (2048³) rate of the same \
-            thread count; memory-bound kernels are GB/s (bytes read + written) and a percentage of a \
-            plain copy. Every figure is the best of repeated runs. RUNNER_THREADS sets the pool size.
+            GEMM and convolution figures are GFLOP/s and a percentage of the large-square (2048³) \
+            rate of the same thread count (a convolution's backward pass is its forward plus backward \
+            less the forward); memory-bound kernels are GB/s (bytes read + written) and a percentage \
+            of a plain copy. Every figure is the best of repeated runs. RUNNER_THREADS sets the pool size.
             """)
 
     @Option(help: "Seconds to spend on each measurement (best run kept).")
@@ -58,7 +59,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Kernel benchmark: evict the GEMM operands from the caches before every timed run, as inside a model.")
     var cold = false
 
-    @Option(help: "Kernel benchmark: only the GEMM shapes and memory-bound kernels whose name contains this text (e.g. \"fc2\"); the square GEMM and the copy are always measured.")
+    @Option(help: "Kernel benchmark: only the GEMM shapes, convolutions and memory-bound kernels whose name contains this text (e.g. \"fc2\", \"depthwise\"); the square GEMM and the copy are always measured.")
     var only: String?
 
     func run() throws {
@@ -74,8 +75,14 @@ struct BenchCommand: ParsableCommand {
         if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }
         let square = bench.acrossThreads { bench.measure(KernelBenchmark.square) }
         var gemms: [KernelBenchmark.GemmResult] = []
-        for shape in KernelBenchmark.swinShapes where selected(shape.name) {
+        for shape in KernelBenchmark.swinShapes + [KernelBenchmark.convolutionAsGemm] where selected(shape.name) {
             gemms.append(.init(name: shape.name, shape: shape.label, gflops: bench.acrossThreads { bench.measure(shape) }))
+        }
+        for convolution in KernelBenchmark.convolutions where selected(convolution.name) {
+            let rates = bench.acrossThreads { bench.measure(convolution) }
+            gemms.append(.init(name: convolution.name + " forward", shape: convolution.label, gflops: rates.mapValues(\.forward)))
+            gemms.append(.init(name: convolution.name + " backward (dX, dW, db)", shape: convolution.label,
+                               gflops: rates.mapValues(\.backward)))
         }
         let streams = KernelBenchmark.streamKernels().filter { $0.name == "copy" || selected($0.name) }.map { kernel in
             KernelBenchmark.StreamResult(name: kernel.name, gigabytesPerSecond: bench.acrossThreads { bench.measure(kernel) })
@@ -98,7 +105,7 @@ struct BenchCommand: ParsableCommand {
         print()
 
         let copy = streams.first { $0.name == "copy" }!.gigabytesPerSecond
-        let streamColumns = ["kernel (8M floats)"] + threadCounts.map { "\($0)T GB/s" } + threadCounts.map { "\($0)T % copy" }
+        let streamColumns = ["kernel (about 8M floats)"] + threadCounts.map { "\($0)T GB/s" } + threadCounts.map { "\($0)T % copy" }
         Self.printTable(streamColumns, streams.map { stream -> [TableCell] in
             [.text(stream.name)] + threadCounts.map { TableCell.number(stream.gigabytesPerSecond[$0]!, decimals: 1) }
                 + threadCounts.map { TableCell.quantity(100 * stream.gigabytesPerSecond[$0]! / copy[$0]!, decimals: 0, unit: "%") }

@@ -1,6 +1,6 @@
 /// Which kernel computes a 2-D convolution. ``automatic`` picks the fastest that applies; the
-/// others exist so that tests can compare every fast path with the general one.
-enum Conv2dAlgorithm: Sendable {
+/// others exist so that tests and `runner bench` can compare every fast path with the general one.
+public enum Conv2dAlgorithm: Sendable {
     case automatic
     /// im2col + GEMM per group; any geometry (``Conv2dGeneral``).
     case general
@@ -35,8 +35,9 @@ extension Tensor {
                algorithm: .automatic)
     }
 
-    /// ``conv2d(weight:bias:stride:padding:dilation:groups:)`` with a chosen kernel (for tests).
-    func conv2d(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+    /// ``conv2d(weight:bias:stride:padding:dilation:groups:)`` with a chosen kernel (for tests and
+    /// benchmarks); a kernel that does not apply to the geometry is an error.
+    public func conv2d(weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
                 groups: Int, algorithm: Conv2dAlgorithm) -> Tensor {
         let op = "conv2d"
         guard rank == 4, weight.rank == 4 else {
