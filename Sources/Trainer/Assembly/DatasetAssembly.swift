@@ -7,13 +7,11 @@ import Datasets
 public enum DatasetAssembly {
     public enum Split: Sendable { case train, validation }
 
-    /// The split's batches.
+    /// The split's batches: images with `in_channels` channels (grey images are repeated to three
+    /// when the network takes three), `[B, C, image_resize, image_resize]`; the synthetic set has
+    /// `num_classes` classes (10 when unset), the others their own.
     ///
-    /// - Parameters:
-    ///   - channels: the channels the network takes (`in_channels`); grey images are repeated to
-    ///     three channels when it takes three.
-    ///   - classes: the class count for the synthetic set (others know their own).
-    ///   - shard: which part of every epoch this process reads.
+    /// - Parameter shard: which part of every epoch this process reads.
     public static func make(_ experiment: Experiment, split: Split, shard: Shard = .single) throws -> BatchSource {
         let d = experiment.dataset
         let size = experiment.augmentation.imageResize
