@@ -3,9 +3,19 @@ import CTurboJPEG
 import CPNG
 
 /// An 8-bit image in memory, `[H, W, C]` interleaved, C = 1 (grey) or 3 (RGB).
-public struct DecodedImage: Sendable {
+public struct DecodedImage: Sendable, Equatable {
     public let height: Int, width: Int, channels: Int
     public let pixels: [UInt8]
+
+    /// An image of `height × width × channels` bytes (`pixels.count` must be their product).
+    public init(height: Int, width: Int, channels: Int, pixels: [UInt8]) {
+        precondition(pixels.count == height * width * channels,
+                     "DecodedImage: \(pixels.count) bytes for \(height)×\(width)×\(channels)")
+        self.height = height
+        self.width = width
+        self.channels = channels
+        self.pixels = pixels
+    }
 }
 
 /// JPEG (libjpeg-turbo) and PNG (libpng) decoding to grey or RGB bytes, as Pillow's
