@@ -84,29 +84,13 @@ public struct ImageTransform: Sendable {
         }
     }
 
-    /// torchvision's `RandomResizedCrop.get_params`: ten tries at a region of the drawn area and
-    /// aspect that fits, else the centre crop clamped to the allowed ratios.
+    /// timm's `RandomResizedCropAndInterpolation.get_params` (``RandomResizedCrop/region(height:width:scale:ratio:uniform:)``)
+    /// as (top, left, height, width).
     static func randomResizedRegion(height: Int, width: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
                                     random: inout RandomGenerator) -> (Double, Double, Double, Double) {
-        let area = Double(height * width)
-        let logRatio = (Foundation_log(ratio.lowerBound), Foundation_log(ratio.upperBound))
-        for _ in 0..<10 {
-            let target = area * (scale.lowerBound + (scale.upperBound - scale.lowerBound) * random.nextUniformDouble())
-            let aspect = Foundation_exp(logRatio.0 + (logRatio.1 - logRatio.0) * random.nextUniformDouble())
-            let w = (target * aspect).squareRoot().rounded(), h = (target / aspect).squareRoot().rounded()
-            if w > 0, h > 0, w <= Double(width), h <= Double(height) {
-                let top = Double(Int(random.nextUniformDouble() * (Double(height) - h + 1)))
-                let left = Double(Int(random.nextUniformDouble() * (Double(width) - w + 1)))
-                return (top, left, h, w)
-            }
+        let region = RandomResizedCrop.region(height: height, width: width, scale: scale, ratio: ratio) {
+            random.nextUniformDouble()
         }
-        let inRatio = Double(width) / Double(height)
-        var w = Double(width), h = Double(height)
-        if inRatio < ratio.lowerBound { h = (w / ratio.lowerBound).rounded() } else if inRatio > ratio.upperBound { w = (h * ratio.upperBound).rounded() }
-        return ((Double(height) - h) / 2, (Double(width) - w) / 2, h, w)
+        return (Double(region.top), Double(region.left), Double(region.height), Double(region.width))
     }
 }
-
-import Foundation
-@inline(__always) private func Foundation_log(_ x: Double) -> Double { log(x) }
-@inline(__always) private func Foundation_exp(_ x: Double) -> Double { exp(x) }
