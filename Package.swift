@@ -73,8 +73,12 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .target(
+            name: "CDataLoading",
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
+        .target(
             name: "Datasets",
-            dependencies: ["TensorEngine", "CZlib", "CTurboJPEG", "CPNG"],
+            dependencies: ["TensorEngine", "CZlib", "CTurboJPEG", "CPNG", "CDataLoading"],
             swiftSettings: kernelFlags
         ),
         .target(
