@@ -29,23 +29,15 @@ public final class ImageBatchSource: BatchSource {
     /// The dataset's names, unless they are placeholders (ad-hoc image files are all "?").
     public var classNames: [String]? { Set(dataset.classNames) == ["?"] ? nil : dataset.classNames }
     public var batchesPerEpoch: Int {
-        dropRemainder ? max(1, sampleCount / batchSize) : (sampleCount + batchSize - 1) / batchSize
+        EpochOrder.batches(samples: sampleCount, batchSize: batchSize, dropRemainder: dropRemainder)
     }
 
     private var cachedOrder: (epoch: Int, order: [Int])?
 
-    /// This shard's sample order of an epoch: its part of a Fisher–Yates shuffle seeded by
-    /// (seed, epoch), or of 0..<n.
+    /// This shard's sample order of an epoch (``EpochOrder``).
     func order(epoch: Int) -> [Int] {
         if let cachedOrder, cachedOrder.epoch == epoch { return cachedOrder.order }
-        var order = Array(0..<dataset.count)
-        if shuffle {
-            var random = RandomGenerator(seed: seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1)))
-            for i in stride(from: order.count - 1, to: 0, by: -1) {
-                order.swapAt(i, Int(random.next() % UInt64(i + 1)))
-            }
-        }
-        order = shard.part(of: order)
+        let order = EpochOrder.make(count: dataset.count, shuffle: shuffle, seed: seed, epoch: epoch, shard: shard)
         cachedOrder = (epoch, order)
         return order
     }

@@ -23,10 +23,10 @@ public enum ImageFiles {
         let batch = Tensor(uninitializedShape: [paths.count, channels, size, size])
         var random = RandomGenerator(seed: 0)
         for (i, path) in paths.enumerated() {
+            var transform = transform
+            transform.outputChannels = channels
             let image = try ImageDecoder.decode(path, channels: channels)
-            let set = ImageClassificationSet(images: image.pixels, labels: [0], height: image.height, width: image.width,
-                                             channels: channels, classNames: ["?"])
-            transform.apply(set, index: 0, into: batch.data + i * channels * size * size, random: &random)
+            transform.apply(image, random: &random, into: batch.data + i * channels * size * size)
         }
         return batch
     }

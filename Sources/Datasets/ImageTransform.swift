@@ -5,7 +5,10 @@ import TensorEngine
 /// resizes to `size / cropFraction` and takes the centre crop. Both end with `(x − mean) / std` per
 /// channel, mean and std on the 0–255 scale as MindCV writes them. A one-channel image feeds a
 /// three-channel network by repeating its channel, as PIL's `convert("RGB")` does.
-public struct ImageTransform: Sendable {
+///
+/// The same transform serves in-memory sets (``apply(_:index:into:random:)``) and decoded files
+/// (``SampleTransform``); the crop is resampled by ``Resampling/bilinear(_:region:size:flipX:flipY:into:)``.
+public struct ImageTransform: SampleTransform {
     public enum Mode: Sendable, Equatable {
         case train(scale: ClosedRange<Double>, ratio: ClosedRange<Double>, horizontalFlip: Double, verticalFlip: Double,
                    colorJitter: ColorJitterStrength = .none)
@@ -16,8 +19,11 @@ public struct ImageTransform: Sendable {
     public var mode: Mode
     public var mean: [Float]
     public var std: [Float]
-    /// Channels written per image; `nil` keeps the set's. Only 1 → 3 (grey to RGB) is a conversion.
+    /// Channels written per image; `nil` keeps the source's. Only 1 → 3 (grey to RGB) is a conversion.
     public var outputChannels: Int?
+    /// Whether a JPEG may be decoded at a reduced scale (M/8, the region staying at least `size`
+    /// across): less to decode and a smoother downscale than bilinear alone gives.
+    public var allowsReducedDecoding = true
 
     public init(size: Int, mode: Mode, mean: [Float], std: [Float], outputChannels: Int? = nil) {
         self.size = size
@@ -30,54 +36,59 @@ public struct ImageTransform: Sendable {
     /// The channels ``apply(_:index:into:random:)`` writes for images of `set`.
     public func channels(for set: ImageClassificationSet) -> Int { outputChannels ?? set.channels }
 
+    /// The channels written for decoded files: `outputChannels`, else RGB.
+    public var channels: Int { outputChannels ?? 3 }
+
     /// Transforms image `index` of `set` into `out` (`[C, size, size]`, channel-planar, `C` from
     /// ``channels(for:)``), drawing its randomness from `random`.
     public func apply(_ set: ImageClassificationSet, index: Int, into out: UnsafeMutablePointer<Float>,
                       random: inout RandomGenerator) {
         let (h, w, c) = (set.height, set.width, set.channels)
-        let outChannels = channels(for: set)
-        precondition(outChannels == c || c == 1, "ImageTransform: \(c)-channel images cannot become \(outChannels) channels")
-        var region: (top: Double, left: Double, height: Double, width: Double)
-        var flipX = false, flipY = false
-        var jitter: ColorJitterStrength.Draw?
+        let region = region(sourceHeight: h, sourceWidth: w, random: &random)
+        set.images.withUnsafeBufferPointer { pixels in
+            let view = ImageView(pixels: pixels.baseAddress! + index * h * w * c, height: h, width: w, channels: c)
+            write(view, region: region, outputChannels: channels(for: set), random: &random, into: out)
+        }
+    }
+
+    /// The random resized crop in training, the centred `cropFraction` square in evaluation.
+    public func region(sourceHeight h: Int, sourceWidth w: Int, random: inout RandomGenerator) -> SourceRegion {
         switch mode {
-        case let .train(scale, ratio, horizontalFlip, verticalFlip, colorJitter):
-            region = Self.randomResizedRegion(height: h, width: w, scale: scale, ratio: ratio, random: &random)
-            flipX = Double(random.nextUniform()) < horizontalFlip
-            flipY = Double(random.nextUniform()) < verticalFlip
-            jitter = colorJitter.draw(using: &random)
+        case let .train(scale, ratio, _, _, _):
+            return Self.randomResizedRegion(height: h, width: w, scale: scale, ratio: ratio, random: &random)
         case let .evaluation(cropFraction):
             // Resize the shorter side to size / cropFraction, then cut the centre size × size:
             // in source pixels, a centred square of side shorter · cropFraction.
             let side = Double(min(h, w)) * min(cropFraction, 1)
-            region = ((Double(h) - side) / 2, (Double(w) - side) / 2, side, side)
+            return SourceRegion(top: (Double(h) - side) / 2, left: (Double(w) - side) / 2, height: side, width: side)
         }
-        let base = index * h * w * c
-        set.images.withUnsafeBufferPointer { pixels in
-            let scaleY = region.height / Double(size), scaleX = region.width / Double(size)
-            for y in 0..<size {
-                let sourceY = region.top + (Double(flipY ? size - 1 - y : y) + 0.5) * scaleY - 0.5
-                let y0 = Int(sourceY.rounded(.down)), fy = Float(sourceY - Double(y0))
-                let ya = min(max(y0, 0), h - 1), yb = min(max(y0 + 1, 0), h - 1)
-                for x in 0..<size {
-                    let sourceX = region.left + (Double(flipX ? size - 1 - x : x) + 0.5) * scaleX - 0.5
-                    let x0 = Int(sourceX.rounded(.down)), fx = Float(sourceX - Double(x0))
-                    let xa = min(max(x0, 0), w - 1), xb = min(max(x0 + 1, 0), w - 1)
-                    for channel in 0..<c {
-                        func p(_ yy: Int, _ xx: Int) -> Float { Float(pixels[base + (yy * w + xx) * c + channel]) }
-                        let top = p(ya, xa) + (p(ya, xb) - p(ya, xa)) * fx
-                        let bottom = p(yb, xa) + (p(yb, xb) - p(yb, xa)) * fx
-                        out[(channel * size + y) * size + x] = top + (bottom - top) * fy
-                    }
-                }
-            }
+    }
+
+    public func apply(_ image: ImageView, region: SourceRegion, random: inout RandomGenerator,
+                      into out: UnsafeMutablePointer<Float>) {
+        write(image, region: region, outputChannels: outputChannels ?? image.channels, random: &random, into: out)
+    }
+
+    /// Flips and jitter drawn (training), the region resampled, grey repeated to `outputChannels`,
+    /// jitter applied, normalised.
+    private func write(_ image: ImageView, region: SourceRegion, outputChannels: Int, random: inout RandomGenerator,
+                       into out: UnsafeMutablePointer<Float>) {
+        let c = image.channels
+        precondition(outputChannels == c || c == 1, "ImageTransform: \(c)-channel images cannot become \(outputChannels) channels")
+        var flipX = false, flipY = false
+        var jitter: ColorJitterStrength.Draw?
+        if case let .train(_, _, horizontalFlip, verticalFlip, colorJitter) = mode {
+            flipX = Double(random.nextUniform()) < horizontalFlip
+            flipY = Double(random.nextUniform()) < verticalFlip
+            jitter = colorJitter.draw(using: &random)
         }
+        Resampling.bilinear(image, region: region, size: size, flipX: flipX, flipY: flipY, into: out)
         let plane = size * size
-        if outChannels > c {
-            for channel in c..<outChannels { (out + channel * plane).update(from: out, count: plane) }
+        if outputChannels > c {
+            for channel in c..<outputChannels { (out + channel * plane).update(from: out, count: plane) }
         }
-        if let jitter { jitter.apply(to: out, channels: outChannels, plane: plane) }
-        for channel in 0..<outChannels {
+        if let jitter { jitter.apply(to: out, channels: outputChannels, plane: plane) }
+        for channel in 0..<outputChannels {
             let m = mean[min(channel, mean.count - 1)], s = std[min(channel, std.count - 1)]
             let values = out + channel * plane
             for i in 0..<plane { values[i] = (values[i] - m) / s }
@@ -87,10 +98,11 @@ public struct ImageTransform: Sendable {
     /// timm's `RandomResizedCropAndInterpolation.get_params` (``RandomResizedCrop/region(height:width:scale:ratio:uniform:)``)
     /// as (top, left, height, width).
     static func randomResizedRegion(height: Int, width: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
-                                    random: inout RandomGenerator) -> (Double, Double, Double, Double) {
+                                    random: inout RandomGenerator) -> SourceRegion {
         let region = RandomResizedCrop.region(height: height, width: width, scale: scale, ratio: ratio) {
             random.nextUniformDouble()
         }
-        return (Double(region.top), Double(region.left), Double(region.height), Double(region.width))
+        return SourceRegion(top: Double(region.top), left: Double(region.left), height: Double(region.height),
+                            width: Double(region.width))
     }
 }
