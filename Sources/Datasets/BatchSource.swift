@@ -25,10 +25,18 @@ public protocol BatchSource: AnyObject {
     func batch(_ index: Int, epoch: Int) throws -> Batch
     /// The classes' names in label order, when the dataset has real ones (checkpoints carry them).
     var classNames: [String]? { get }
+    /// Files that could not be decoded so far and were replaced by the next good sample (the
+    /// trainer logs them and stores them with the run).
+    var skippedFiles: SkippedFiles { get }
+    /// Threads decoding and transforming ahead of the trainer (`num_parallel_workers`); 0 when
+    /// batches are made on demand on the engine's thread pool (in-memory and synthetic sets).
+    var loaderThreads: Int { get }
 }
 
 extension BatchSource {
     public var classNames: [String]? { nil }
+    public var skippedFiles: SkippedFiles { .none }
+    public var loaderThreads: Int { 0 }
 }
 
 /// Seeded random images with random labels, for benchmarks and tests: sample `i` is the same in

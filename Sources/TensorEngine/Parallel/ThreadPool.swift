@@ -63,20 +63,7 @@ public final class ThreadPool: @unchecked Sendable {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&wake, nil)
         for index in 1..<max(threadCount, 1) {
-            let context = Unmanaged.passRetained(WorkerContext(pool: self, index: index)).toOpaque()
-            var thread = pthread_t()
-            #if canImport(Glibc)
-            pthread_create(&thread, nil, { raw in
-                Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            }, context)
-            #else
-            pthread_create(&thread, nil, { raw in
-                Unmanaged<WorkerContext>.fromOpaque(raw).takeRetainedValue().run()
-                return nil
-            }, context)
-            #endif
-            pthread_detach(thread)
+            pthread_detach(SystemThread.start { [self] in workerLoop(index: index) })
         }
     }
 
@@ -127,13 +114,6 @@ public final class ThreadPool: @unchecked Sendable {
             if chunk >= chunkCount { return }
             body(chunk)
         }
-    }
-
-    private final class WorkerContext {
-        let pool: ThreadPool
-        let index: Int
-        init(pool: ThreadPool, index: Int) { self.pool = pool; self.index = index }
-        func run() { pool.workerLoop(index: index) }
     }
 
     private func workerLoop(index: Int) {
