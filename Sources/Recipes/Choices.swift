@@ -36,10 +36,15 @@ public enum SchedulerName: String, NamedChoice {
 }
 
 /// `dataset`: the dataset kinds this runner reads. `folder` is an ImageFolder-style tree
-/// (`data_dir/<split>/<class>/<image>`); `imagenet` is the same layout.
+/// (`data_dir/<split>/<class>/<image>`); `imagenet` is the same layout. `cifar10` and `cifar100`
+/// are the binary distributions in `data_dir`.
 public enum DatasetName: String, NamedChoice {
     case fashionMNIST = "fashion_mnist"
-    case mnist, synthetic, imagenet, cifar10, folder
+    case mnist, synthetic, imagenet, cifar10, cifar100, folder
+
+    /// Whether the images are files decoded by loader threads (`num_parallel_workers`) rather
+    /// than held in memory (IDX, CIFAR) or generated (synthetic).
+    public var isImageFolder: Bool { self == .imagenet || self == .folder }
 }
 
 /// `loss`: cross-entropy or binary cross-entropy (MindCV's `CE` and `BCE`).

@@ -94,7 +94,8 @@ extension Experiment {
         /// `dataset_download`: download the dataset if missing (not possible offline; kept for
         /// compatibility).
         public var download = false
-        /// `num_parallel_workers`: data-loading threads.
+        /// `num_parallel_workers`: threads that decode and transform an image folder's batches ahead
+        /// of the trainer (each split's loader has its own); in-memory and synthetic sets ignore it.
         public var numParallelWorkers = 8
         /// `shuffle`: shuffle the training set each epoch.
         public var shuffle = true

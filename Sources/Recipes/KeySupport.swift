@@ -82,7 +82,8 @@ extension Experiment {
 
     /// Warnings about settings that are unusual but well defined, run as they are (as MindCV
     /// runs them): a warm-up as long as the run, and keys whose value only matters when another
-    /// key turns their feature on, set while it is off (`ema_decay` without `ema`).
+    /// key turns their feature on, set while it is off (`ema_decay` without `ema`,
+    /// `num_parallel_workers` on a dataset without loader threads).
     public var settingNotes: [String] {
         let defaults = Experiment()
         var notes: [String] = []
@@ -104,6 +105,8 @@ extension Experiment {
         check(["opt_betas"], when: [.sgd, .momentum, .nesterov, .rmsprop, .adagrad].contains(optimizer.name),
               "opt '\(optimizer.name.rawValue)' has no betas")
         check(["multi_step_decay_milestones"], when: scheduler.name != .multiStepDecay, "scheduler is not multi_step_decay")
+        check(["num_parallel_workers"], when: !dataset.name.isImageFolder,
+              "dataset '\(dataset.name.rawValue)' is \(dataset.name == .synthetic ? "generated" : "held in memory") and transformed on the engine's thread pool; loader threads decode image folders (imagenet, folder)")
         return notes
     }
 }

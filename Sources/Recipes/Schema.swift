@@ -171,18 +171,15 @@ enum RecipeSchema {
         optionalInt("num_threads", .system, \.system.numThreads, .atLeastOne),
 
         // dataset
-        choice("dataset", .dataset, \.dataset.name)
-            .limited(to: "fashion_mnist, mnist or synthetic",
-                     "image folders (imagenet, folder) and CIFAR are not wired to the trainer yet") {
-                [.fashionMNIST, .mnist, .synthetic].contains($0.dataset.name)
-            },
+        choice("dataset", .dataset, \.dataset.name),
         string("data_dir", .dataset, \.dataset.dataDirectory),
         string("train_split", .dataset, \.dataset.trainSplit),
         string("val_split", .dataset, \.dataset.valSplit),
         bool("dataset_download", .dataset, \.dataset.download)
             .defaultOnly("this runner does not download datasets; install them (Fashion-MNIST: tools/setup.sh) and set data_dir"),
-        int("num_parallel_workers", .dataset, \.dataset.numParallelWorkers, .atLeastOne)
-            .compatibility("the in-memory IDX and synthetic sets are transformed on the engine's thread pool; loader worker threads come with image folders"),
+        // Loader threads for image folders; the in-memory and synthetic sets note that they ignore it
+        // (Experiment.settingNotes).
+        int("num_parallel_workers", .dataset, \.dataset.numParallelWorkers, .atLeastOne),
         bool("shuffle", .dataset, \.dataset.shuffle),
         optionalInt("num_samples", .dataset, \.dataset.numSamples, .atLeastOne),
         int("batch_size", .dataset, \.dataset.batchSize, .atLeastOne),

@@ -126,6 +126,15 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Replaces a run's notes (what the trainer learns while running, such as unreadable files
+    /// skipped, joins the notes it started with).
+    public func updateNotes(run: RunID, notes: String?) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE runs SET notes = ? WHERE id = ?", arguments: [notes, run])
+            if db.changesCount == 0 { throw ResultsStoreError.unknownRun(run) }
+        }
+    }
+
     /// Records how a run ended: `finished`, `failed` (with the error message) or `interrupted`.
     public func finishRun(run: RunID, status: RunStatus, error: String? = nil, at date: Date = Date()) throws {
         guard status.isTerminal else { throw ResultsStoreError.notATerminalStatus(status) }

@@ -23,26 +23,43 @@ public enum DatasetAssembly {
             return SyntheticBatchSource(samples: samples, batchSize: batchSize, classes: classes,
                                         channels: experiment.model.inChannels, size: size,
                                         seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ (split == .train ? 0 : 1_000_003))
-        case .fashionMNIST, .mnist:
-            var images = try idxImages(experiment, split: split)
+        case .fashionMNIST, .mnist, .cifar10, .cifar100:
+            var images = try inMemoryImages(experiment, split: split)
             if let n = d.numSamples { images = images.prefix(n) }
             guard images.channels == experiment.model.inChannels || images.channels == 1 && experiment.model.inChannels == 3 else {
-                throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take \(d.name.rawValue)'s \(images.channels)-channel images; use in_channels: 1 or 3")
+                throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take \(d.name.rawValue)'s \(images.channels)-channel images; use in_channels: \(images.channels == 1 ? "1 or 3" : "3")")
             }
             return ImageBatchSource(dataset: images, transform: transform(experiment, split: split),
                                     batchSize: batchSize, shuffle: split == .train && d.shuffle,
                                     dropRemainder: split == .train && d.dropRemainder,
                                     seed: UInt64(truncatingIfNeeded: experiment.system.seed), shard: shard)
-        default:
-            throw TrainingError.unsupported("dataset '\(d.name.rawValue)' is not wired to the trainer yet; use fashion_mnist, mnist or synthetic")
+        case .imagenet, .folder:
+            guard [1, 3].contains(experiment.model.inChannels) else {
+                throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take image files, which decode to grey (1) or RGB (3)")
+            }
+            let folder = try ImageFolder(directory: splitDirectory(experiment, split: split))
+            return ImageFolderBatchSource(folder: folder, transform: transform(experiment, split: split), batchSize: batchSize,
+                                          shuffle: split == .train && d.shuffle, dropRemainder: split == .train && d.dropRemainder,
+                                          seed: UInt64(truncatingIfNeeded: experiment.system.seed), shard: shard,
+                                          sampleLimit: d.numSamples, workers: d.numParallelWorkers,
+                                          continuesIntoNextEpoch: split == .train, priority: .configured)
         }
     }
 
-    /// The class names of the recipe's dataset when it has fixed ones (Fashion-MNIST, MNIST).
+    /// `data_dir/train_split` or `data_dir/val_split`.
+    public static func splitDirectory(_ experiment: Experiment, split: Split) -> String {
+        let d = experiment.dataset
+        let name = split == .train ? d.trainSplit : d.valSplit
+        return d.dataDirectory.hasSuffix("/") ? d.dataDirectory + name : d.dataDirectory + "/" + name
+    }
+
+    /// The class names of the recipe's dataset when it has fixed ones (Fashion-MNIST, MNIST,
+    /// CIFAR-10); image folders and CIFAR-100 name theirs from their files.
     public static func classNames(_ experiment: Experiment) -> [String]? {
         switch experiment.dataset.name {
         case .fashionMNIST: IDXDatasets.fashionMNISTClasses
         case .mnist: IDXDatasets.mnistClasses
+        case .cifar10: CIFARDatasets.cifar10Classes
         default: nil
         }
     }
@@ -72,12 +89,19 @@ public enum DatasetAssembly {
         }
     }
 
-    private static func idxImages(_ experiment: Experiment, split: Split) throws -> ImageClassificationSet {
+    /// The split of an in-memory set: IDX files (Fashion-MNIST at Debian's path unless data_dir
+    /// says otherwise) or CIFAR's binary batches.
+    private static func inMemoryImages(_ experiment: Experiment, split: Split) throws -> ImageClassificationSet {
         let d = experiment.dataset
-        let isFashion = d.name == .fashionMNIST
-        let directory = d.dataDirectory == "./" && isFashion ? IDXDatasets.fashionMNISTDirectory : d.dataDirectory
-        return try IDXDatasets.load(directory: directory, dataset: d.name.rawValue,
-                                    split: split == .train ? d.trainSplit : d.valSplit,
-                                    classNames: classNames(experiment) ?? [])
+        let splitName = split == .train ? d.trainSplit : d.valSplit
+        switch d.name {
+        case .cifar10, .cifar100:
+            return try CIFARDatasets.load(directory: d.dataDirectory, kind: d.name == .cifar10 ? .cifar10 : .cifar100, split: splitName)
+        default:
+            let isFashion = d.name == .fashionMNIST
+            let directory = d.dataDirectory == "./" && isFashion ? IDXDatasets.fashionMNISTDirectory : d.dataDirectory
+            return try IDXDatasets.load(directory: directory, dataset: d.name.rawValue, split: splitName,
+                                        classNames: classNames(experiment) ?? [])
+        }
     }
 }

@@ -18,6 +18,8 @@ public final class TrainingSession {
     public let runDirectory: URL
     var state: TrainingState
     let log: (String) -> Void
+    /// The skipped-file counts last logged (training, validation).
+    private var reportedSkips: [SkippedFiles] = [.none, .none]
 
     public var experiment: Experiment { assembly.experiment }
     var step: TrainingStep { assembly.step }
@@ -103,7 +105,9 @@ public final class TrainingSession {
         if let validation = assembly.validation {
             text += ", \(validation.sampleCount) validation images in \(validation.batchesPerEpoch) batches"
         }
-        return text + ", \(ThreadPool.shared.activeThreads) threads; checkpoints in \(runDirectory.path)"
+        text += ", \(ThreadPool.shared.activeThreads) threads"
+        if train.loaderThreads > 0 { text += " and \(train.loaderThreads) loader threads" }
+        return text + "; checkpoints in \(runDirectory.path)"
     }
 
     /// The run's name: `run_name`, else the recipe file's name, else the model's.
@@ -200,8 +204,25 @@ public final class TrainingSession {
             line += "; \(name) val loss \(ProgressReporter.format(result.loss, 4)), top-1 \(ProgressReporter.format(result.top1, 2))%"
         }
         log(line + " (\(ProgressReporter.duration(seconds)))")
+        try reportSkippedFiles()
         try saveEpochCheckpoints(epoch: epoch + 1, top1: evaluation?.top1, averaged: averaged)
         return nil
+    }
+
+    /// Logs files the loaders could not decode since the last report and stores the totals with
+    /// the run's notes (``BatchSource/skippedFiles``).
+    private func reportSkippedFiles() throws {
+        let current = [("training", assembly.train.skippedFiles), ("validation", assembly.validation?.skippedFiles ?? .none)]
+        guard current.map(\.1) != reportedSkips else { return }
+        reportedSkips = current.map(\.1)
+        var lines: [String] = []
+        for (split, skipped) in current where skipped.count > 0 {
+            let more = skipped.count > skipped.examples.count ? "; …" : ""
+            lines.append("\(skipped.count) unreadable \(skipped.count == 1 ? "file" : "files") skipped in \(split) (each replaced by the next image of its epoch): \(skipped.examples.joined(separator: "; "))\(more)")
+        }
+        for line in lines { log("note: \(line)") }
+        let notes = assembly.notes + lines
+        try store.updateNotes(run: runID, notes: notes.isEmpty ? nil : notes.joined(separator: "\n"))
     }
 
     /// Runs `body` with the model's parameters replaced by the average's, restoring them after.

@@ -60,6 +60,10 @@ struct ValidateCommand: ParsableCommand {
         print(String(format: "%@ on %@ (%d images): loss %.4f, top-1 %.2f%%, top-5 %.2f%%, %.1f img/s",
                      url.lastPathComponent, experiment.dataset.name.rawValue, result.samples, result.loss, result.top1,
                      result.top5, result.imagesPerSecond))
+        let skipped = source.skippedFiles
+        if skipped.count > 0 {
+            FileHandle.standardError.write(Data("note: \(skipped.count) unreadable \(skipped.count == 1 ? "file" : "files") skipped (each replaced by the next image): \(skipped.examples.joined(separator: "; "))\n".utf8))
+        }
         let store = try ResultsStore(path: db ?? experiment.system.resultsStorePath)
         // The checkpoint names its run by number; the number means that run only in the store whose
         // record of it lives in the checkpoint's folder.

@@ -9,14 +9,22 @@ import Trainer
 /// A small, fast, seeded training run for the trainer's tests: a two-stage SwinV2 of width 8 on
 /// 8×8 grey images in IDX files written to a temporary folder (64 to train on, 32 to validate),
 /// two epochs, everything under that folder (store, run folders) so tests never share files.
+/// `images/` holds the same kind of pictures as an image folder (``imageFolderKeys``).
 struct TinyExperiment {
     let folder: URL
 
-    /// A new temporary folder holding the IDX data (`data/`, and `other-data/` drawn differently).
+    /// A new temporary folder holding the IDX data (`data/`, and `other-data/` drawn differently)
+    /// and the image folder `images/`.
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("trainer-tests-\(UUID().uuidString)")
         try Self.writeIDX(to: folder.appendingPathComponent("data"), seed: 1)
         try Self.writeIDX(to: folder.appendingPathComponent("other-data"), seed: 2)
+        try Self.writeImageFolder(to: folder.appendingPathComponent("images"), seed: 3)
+    }
+
+    /// The keys that switch the recipe to the image folder `images/` (`train/`, `test/`).
+    var imageFolderKeys: [(String, String)] {
+        [("dataset", "folder"), ("data_dir", "'\(folder.path)/images'")]
     }
 
     /// The recipe's keys and YAML values, in file order.
@@ -64,6 +72,8 @@ struct TinyExperiment {
         var trainBatches: Int
         var validationBatches: Int?
         var threads: Int
+        /// What the run's summary line reports beside the engine's threads.
+        var loaderThreads: Int
     }
 
     /// Trains `experiment` to the end and observes the run.
@@ -90,7 +100,7 @@ struct TinyExperiment {
             folderParent: session.runDirectory.deletingLastPathComponent().path, store: store.path, files: files,
             classNames: assembly.train.classNames, notes: record.run.notes, progressLines: progressLines,
             trainBatches: assembly.train.batchesPerEpoch, validationBatches: assembly.validation?.batchesPerEpoch,
-            threads: threads)
+            threads: threads, loaderThreads: assembly.train.loaderThreads)
         return (observation, session)
     }
 
@@ -115,6 +125,30 @@ struct TinyExperiment {
                 .write(to: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
             try idx(magic: 0x0801, dimensions: [count], bytes: labels)
                 .write(to: directory.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+        }
+    }
+
+    /// An image folder of the same kind of pictures as ``writeIDX(to:seed:)`` (a bright bar per
+    /// class over noise), 12 × 10 JPEGs and PNGs in three classes: 24 to train, 12 to test.
+    static func writeImageFolder(to directory: URL, seed: UInt64) throws {
+        var random = RandomGenerator(seed: seed)
+        for (split, perClass) in [("train", 8), ("test", 4)] {
+            for label in 0..<3 {
+                let classFolder = directory.appendingPathComponent("\(split)/class\(label)")
+                try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+                for i in 0..<perClass {
+                    var pixels = [UInt8]()
+                    for y in 0..<10 {
+                        for _ in 0..<12 {
+                            let value = UInt8(min(255, (y == 2 + 3 * label ? 190 : 30) + Int(random.next() % 50)))
+                            pixels += [value, value, value]
+                        }
+                    }
+                    let image = DecodedImage(height: 10, width: 12, channels: 3, pixels: pixels)
+                    let data = i % 2 == 0 ? try ImageEncoder.png(image) : try ImageEncoder.jpeg(image, quality: 95)
+                    try data.write(to: classFolder.appendingPathComponent("image\(i).\(i % 2 == 0 ? "png" : "jpg")"))
+                }
+            }
         }
     }
 
