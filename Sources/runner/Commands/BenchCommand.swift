@@ -16,8 +16,10 @@ struct BenchCommand: ParsableCommand {
             GEMM and convolution figures are GFLOP/s and a percentage of the large-square (2048³) \
             rate of the same thread count (a convolution's backward pass is its forward plus backward \
             less the forward); memory-bound kernels are GB/s (bytes read + written) and a percentage \
-            of a plain copy. Every figure is the best of repeated runs. RUNNER_THREADS sets the pool size.
-            """)
+            of a plain copy. Every figure is the best of repeated runs. RUNNER_THREADS sets the pool size. \
+            `runner bench data -c RECIPE` measures data loading instead.
+            """,
+        subcommands: [BenchDataCommand.self])
 
     @Option(help: "Seconds to spend on each measurement (best run kept).")
     var seconds: Double = 0.5
