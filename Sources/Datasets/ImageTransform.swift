@@ -7,7 +7,7 @@ import TensorEngine
 /// three-channel network by repeating its channel, as PIL's `convert("RGB")` does.
 ///
 /// The same transform serves in-memory sets (``apply(_:index:into:random:)``) and decoded files
-/// (``SampleTransform``); the crop is resampled by ``Resampling/bilinear(_:region:size:flipX:flipY:into:)``.
+/// (``SampleTransform``); the crop is resampled by ``CropResampling/bilinear(_:region:size:flipX:flipY:into:)``.
 public struct ImageTransform: SampleTransform {
     public enum Mode: Sendable, Equatable {
         case train(scale: ClosedRange<Double>, ratio: ClosedRange<Double>, horizontalFlip: Double, verticalFlip: Double,
@@ -82,7 +82,7 @@ public struct ImageTransform: SampleTransform {
             flipY = Double(random.nextUniform()) < verticalFlip
             jitter = colorJitter.draw(using: &random)
         }
-        Resampling.bilinear(image, region: region, size: size, flipX: flipX, flipY: flipY, into: out)
+        CropResampling.bilinear(image, region: region, size: size, flipX: flipX, flipY: flipY, into: out)
         let plane = size * size
         if outputChannels > c {
             for channel in c..<outputChannels { (out + channel * plane).update(from: out, count: plane) }

@@ -1,7 +1,7 @@
 /// How a transform turns a region of a source into its `size × size` output: the one place the
 /// filter lives, so that replacing it (Pillow's separable resampling with antialiasing, for parity
 /// with torchvision and timm) changes this file and nothing that calls it.
-enum Resampling {
+enum CropResampling {
     /// Bilinear interpolation of `region` (source pixels) of `image` onto a `size × size` grid,
     /// sampled at pixel centres, edges clamped; `flipX`/`flipY` mirror the output. Writes
     /// `image.channels` planes of `size · size` floats (0–255 scale) into `out`.
