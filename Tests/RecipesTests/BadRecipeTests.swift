@@ -113,7 +113,7 @@ func messages(_ yaml: String, overrides: [String] = []) -> [String] {
 
     @Test func aDatasetName() {
         #expect(messages("dataset: imagenet1k\n") == [
-            "bad.yaml:1:10: key 'dataset' has unknown value 'imagenet1k'; did you mean 'imagenet'? valid: fashion_mnist, mnist, synthetic, imagenet, cifar10, folder",
+            "bad.yaml:1:10: key 'dataset' has unknown value 'imagenet1k'; did you mean 'imagenet'? valid: fashion_mnist, mnist, synthetic, imagenet, cifar10, cifar100, folder",
         ])
     }
 
