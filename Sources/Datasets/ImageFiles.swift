@@ -7,12 +7,13 @@ public enum ImageFiles {
     public static let imageNetStd: [Float] = [58.395, 57.12, 57.375]
 
     /// `[B, C, size, size]`: each file decoded, the shorter side scaled to `size / cropFraction`, the
-    /// centre `size × size` taken (bilinear), normalised with ImageNet's statistics.
+    /// centre `size × size` taken (Pillow's bilinear), normalised with ImageNet's statistics.
     public static func evaluationBatch(_ paths: [String], size: Int, channels: Int,
                                        cropFraction: Double = 0.9) throws -> Tensor {
-        let transform = ImageTransform(size: size, mode: .evaluation(cropFraction: cropFraction),
-                                       mean: channels == 1 ? [imageNetMean.reduce(0, +) / 3] : imageNetMean,
-                                       std: channels == 1 ? [imageNetStd.reduce(0, +) / 3] : imageNetStd)
+        let normalization = PixelNormalization(mean: channels == 1 ? [imageNetMean.reduce(0, +) / 3] : imageNetMean,
+                                               std: channels == 1 ? [imageNetStd.reduce(0, +) / 3] : imageNetStd)
+        let transform = ImageTransform(mode: .evaluation(EvaluationCrop(size: size, cropPct: cropFraction)),
+                                       normalization: normalization)
         return try evaluationBatch(paths, transform: transform, channels: channels)
     }
 

@@ -1,36 +1,46 @@
 import TensorEngine
 
-/// What happens to each image on its way into a batch, in MindCV's and timm's terms: training takes a
-/// random resized crop (area fraction `scale`, aspect `ratio`), flips and colour jitter; evaluation
-/// resizes to `size / cropFraction` and takes the centre crop. Both end with `(x − mean) / std` per
-/// channel, mean and std on the 0–255 scale as MindCV writes them. A one-channel image feeds a
-/// three-channel network by repeating its channel, as PIL's `convert("RGB")` does.
+/// What happens to each image on its way into a batch, in MindCV's and timm's order.
+///
+/// Training: timm's random resized crop resampled with Pillow's filters (``RandomResizedCrop``),
+/// the flips, then either the `auto_augment` policy (``AugmentPolicy``) or colour jitter — never
+/// both, as MindCV builds it —, normalisation, and random erasing on the normalised planes.
+/// Evaluation: the shorter side resized to ⌊size / crop_pct⌋ and the centre `size × size` kept
+/// (``EvaluationCrop``), normalised. Images stay 8-bit until normalisation, as PIL keeps them for
+/// the peers. A one-channel image feeds a three-channel network by repeating its channel, as
+/// PIL's `convert("RGB")` does.
 ///
 /// The same transform serves in-memory sets (``apply(_:index:into:random:)``) and decoded files
-/// (``SampleTransform``); the crop is resampled by ``CropResampling/bilinear(_:region:size:flipX:flipY:into:)``.
+/// (``SampleTransform``).
 public struct ImageTransform: SampleTransform {
-    public enum Mode: Sendable, Equatable {
-        case train(scale: ClosedRange<Double>, ratio: ClosedRange<Double>, horizontalFlip: Double, verticalFlip: Double,
-                   colorJitter: ColorJitterStrength = .none)
-        case evaluation(cropFraction: Double)
+    public enum Mode: Sendable {
+        case train(TrainingAugmentation)
+        case evaluation(EvaluationCrop)
     }
 
-    public var size: Int
     public var mode: Mode
-    public var mean: [Float]
-    public var std: [Float]
+    public var normalization: PixelNormalization
     /// Channels written per image; `nil` keeps the source's. Only 1 → 3 (grey to RGB) is a conversion.
     public var outputChannels: Int?
-    /// Whether a JPEG may be decoded at a reduced scale (M/8, the region staying at least `size`
-    /// across): less to decode and a smoother downscale than bilinear alone gives.
-    public var allowsReducedDecoding = true
+    /// Whether a JPEG may be decoded at a reduced DCT scale (M/8) while the crop stays at least
+    /// `size` pixels across: a quarter or less of the decoding work for large crops, at the price
+    /// of pixels that differ slightly from a full decode and resize. On for training, off for
+    /// evaluation so that reported accuracy is the reference pipeline's.
+    public var allowsReducedDecoding: Bool
 
-    public init(size: Int, mode: Mode, mean: [Float], std: [Float], outputChannels: Int? = nil) {
-        self.size = size
+    public init(mode: Mode, normalization: PixelNormalization, outputChannels: Int? = nil) {
         self.mode = mode
-        self.mean = mean
-        self.std = std
+        self.normalization = normalization
         self.outputChannels = outputChannels
+        if case .train = mode { allowsReducedDecoding = true } else { allowsReducedDecoding = false }
+    }
+
+    /// Side of the square output.
+    public var size: Int {
+        switch mode {
+        case .train(let augmentation): augmentation.crop.height
+        case .evaluation(let crop): crop.size
+        }
     }
 
     /// The channels ``apply(_:index:into:random:)`` writes for images of `set`.
@@ -44,65 +54,56 @@ public struct ImageTransform: SampleTransform {
     public func apply(_ set: ImageClassificationSet, index: Int, into out: UnsafeMutablePointer<Float>,
                       random: inout RandomGenerator) {
         let (h, w, c) = (set.height, set.width, set.channels)
-        let region = region(sourceHeight: h, sourceWidth: w, random: &random)
+        let plan = plan(sourceHeight: h, sourceWidth: w, random: &random)
         set.images.withUnsafeBufferPointer { pixels in
             let view = ImageView(pixels: pixels.baseAddress! + index * h * w * c, height: h, width: w, channels: c)
-            write(view, region: region, outputChannels: channels(for: set), random: &random, into: out)
+            write(view, plan: plan, outputChannels: channels(for: set), random: &random, into: out)
         }
     }
 
-    /// The random resized crop in training, the centred `cropFraction` square in evaluation.
-    public func region(sourceHeight h: Int, sourceWidth w: Int, random: inout RandomGenerator) -> SourceRegion {
+    /// Training: the random resized crop, its filter and flips, in timm's order of draws.
+    /// Evaluation: the fixed centre crop.
+    public func plan(sourceHeight h: Int, sourceWidth w: Int, random: inout RandomGenerator) -> SamplePlan {
         switch mode {
-        case let .train(scale, ratio, _, _, _):
-            return Self.randomResizedRegion(height: h, width: w, scale: scale, ratio: ratio, random: &random)
-        case let .evaluation(cropFraction):
-            // Resize the shorter side to size / cropFraction, then cut the centre size × size:
-            // in source pixels, a centred square of side shorter · cropFraction.
-            let side = Double(min(h, w)) * min(cropFraction, 1)
-            return SourceRegion(top: (Double(h) - side) / 2, left: (Double(w) - side) / 2, height: side, width: side)
+        case .train(let augmentation):
+            let draw = augmentation.crop.draw(height: h, width: w, random: &random)
+            return SamplePlan(resize: draw.plan, flip: draw.flip)
+        case .evaluation(let crop):
+            return SamplePlan(resize: crop.plan(height: h, width: w))
         }
     }
 
-    public func apply(_ image: ImageView, region: SourceRegion, random: inout RandomGenerator,
+    public func apply(_ image: ImageView, plan: SamplePlan, random: inout RandomGenerator,
                       into out: UnsafeMutablePointer<Float>) {
-        write(image, region: region, outputChannels: outputChannels ?? image.channels, random: &random, into: out)
+        write(image, plan: plan, outputChannels: outputChannels ?? image.channels, random: &random, into: out)
     }
 
-    /// Flips and jitter drawn (training), the region resampled, grey repeated to `outputChannels`,
-    /// jitter applied, normalised.
-    private func write(_ image: ImageView, region: SourceRegion, outputChannels: Int, random: inout RandomGenerator,
+    /// Resampled to bytes, then (training) policy or jitter, normalised into `out`, erased.
+    private func write(_ image: ImageView, plan: SamplePlan, outputChannels: Int, random: inout RandomGenerator,
                        into out: UnsafeMutablePointer<Float>) {
-        let c = image.channels
+        let c = image.channels, resize = plan.resize
         precondition(outputChannels == c || c == 1, "ImageTransform: \(c)-channel images cannot become \(outputChannels) channels")
-        var flipX = false, flipY = false
-        var jitter: ColorJitterStrength.Draw?
-        if case let .train(_, _, horizontalFlip, verticalFlip, colorJitter) = mode {
-            flipX = Double(random.nextUniform()) < horizontalFlip
-            flipY = Double(random.nextUniform()) < verticalFlip
-            jitter = colorJitter.draw(using: &random)
+        var bytes = [UInt8](repeating: 0, count: resize.part.height * resize.part.width * c)
+        bytes.withUnsafeMutableBufferPointer { resize.run(on: image, into: $0.baseAddress!) }
+        var resized = DecodedImage(height: resize.part.height, width: resize.part.width, channels: c, pixels: bytes)
+        guard case .train(let augmentation) = mode else {
+            normalization.write(resized, channels: outputChannels, into: out)
+            return
         }
-        CropResampling.bilinear(image, region: region, size: size, flipX: flipX, flipY: flipY, into: out)
-        let plane = size * size
-        if outputChannels > c {
-            for channel in c..<outputChannels { (out + channel * plane).update(from: out, count: plane) }
+        var flip = plan.flip
+        if let policy = augmentation.policy {
+            resized = policy.apply(to: resized.flipped(flip), settings: augmentation.policySettings, random: &random)
+            flip = []
         }
-        if let jitter { jitter.apply(to: out, channels: outputChannels, plane: plane) }
-        for channel in 0..<outputChannels {
-            let m = mean[min(channel, mean.count - 1)], s = std[min(channel, std.count - 1)]
-            let values = out + channel * plane
-            for i in 0..<plane { values[i] = (values[i] - m) / s }
+        if augmentation.policy == nil, let jitter = augmentation.colorJitter.draw(using: &random) {
+            let plane = resized.height * resized.width
+            PixelNormalization.unscaled.write(resized, flip: flip, channels: outputChannels, into: out)
+            jitter.apply(to: out, channels: outputChannels, plane: plane)
+            normalization.normalize(out, channels: outputChannels, plane: plane)
+        } else {
+            normalization.write(resized, flip: flip, channels: outputChannels, into: out)
         }
-    }
-
-    /// timm's `RandomResizedCropAndInterpolation.get_params` (``RandomResizedCrop/region(height:width:scale:ratio:uniform:)``)
-    /// as (top, left, height, width).
-    static func randomResizedRegion(height: Int, width: Int, scale: ClosedRange<Double>, ratio: ClosedRange<Double>,
-                                    random: inout RandomGenerator) -> SourceRegion {
-        let region = RandomResizedCrop.region(height: height, width: width, scale: scale, ratio: ratio) {
-            random.nextUniformDouble()
-        }
-        return SourceRegion(top: Double(region.top), left: Double(region.left), height: Double(region.height),
-                            width: Double(region.width))
+        augmentation.erasing?.apply(to: out, channels: outputChannels, height: resized.height, width: resized.width,
+                                    random: &random)
     }
 }

@@ -6,11 +6,11 @@ import Darwin
 import TensorEngine
 
 /// One loader thread's way from a file to a transformed sample, with buffers it keeps between
-/// samples (the file's bytes, the decoded pixels), so a warmed-up worker allocates nothing.
+/// samples (the file's bytes, the decoded pixels), so decoding allocates nothing once warmed up.
 ///
 /// A JPEG is decoded only where the transform reads: its header gives the size, the transform
-/// draws its region, and libjpeg-turbo decodes those rows and (whole-iMCU) columns, at the
-/// smallest DCT scale M/8 that keeps the region at least the output size when the transform
+/// draws its plan, and libjpeg-turbo decodes the rows and (whole-iMCU) columns the plan reads, at the
+/// smallest DCT scale M/8 that keeps them at least the output size when the transform
 /// allows it. PNGs are decoded whole. Used by one thread at a time (each loader thread has its
 /// own), hence `@unchecked Sendable`.
 final class SampleDecoder: @unchecked Sendable {
@@ -67,10 +67,9 @@ final class SampleDecoder: @unchecked Sendable {
     private func decodeJPEG(_ data: UnsafeBufferPointer<UInt8>, path: String, channels: Int, transform: some SampleTransform,
                             random: inout RandomGenerator, into out: UnsafeMutablePointer<Float>) throws {
         let (height, width) = try ImageDecoder.jpegSize(data, path: path)
-        let region = transform.region(sourceHeight: height, sourceWidth: width, random: &random)
-        let m = transform.allowsReducedDecoding
-            ? Self.scaleNumerator(region: region, size: transform.size)
-            : 8
+        let plan = transform.plan(sourceHeight: height, sourceWidth: width, random: &random)
+        let resize = plan.resize
+        let m = transform.allowsReducedDecoding ? Self.scaleNumerator(resize) : 8
         let factor = Double(m) / 8
         // libjpeg's scaled size: ⌈side · M / 8⌉.
         let scaledHeight = (height * m + 7) / 8, scaledWidth = (width * m + 7) / 8
@@ -78,8 +77,11 @@ final class SampleDecoder: @unchecked Sendable {
         // libjpeg-turbo's fancy upsampling treats the edges of a cropped decode as image edges:
         // the first and last columns decoded differ from a full decode unless they are the
         // image's own, and are dropped.
-        let rows = Self.span(region.top * factor, (region.top + region.height) * factor, margin: 1, limit: scaledHeight)
-        let columns = Self.span(region.left * factor, (region.left + region.width) * factor, margin: 2, limit: scaledWidth)
+        let readRows = resize.readRows, readColumns = resize.readColumns
+        let rows = Self.span(Double(resize.region.top + readRows.lowerBound) * factor,
+                             Double(resize.region.top + readRows.upperBound) * factor, margin: 1, limit: scaledHeight)
+        let columns = Self.span(Double(resize.region.left + readColumns.lowerBound) * factor,
+                                Double(resize.region.left + readColumns.upperBound) * factor, margin: 2, limit: scaledWidth)
         pixels.reserve(rows.count * (columns.count + 64) * 3)
         let decoded = try ImageDecoder.decodeJPEGRegion(
             data, path: path, scale: m, rows: rows, columns: columns,
@@ -96,15 +98,18 @@ final class SampleDecoder: @unchecked Sendable {
             view = ImageView(pixels: grey.pointer + (first - decoded.lowerBound), height: view.height, width: view.width,
                              channels: 1, rowStride: decoded.count, top: view.top, left: view.left, scale: view.scale)
         }
-        transform.apply(view, region: region, random: &random, into: out)
+        transform.apply(view, plan: plan, random: &random, into: out)
     }
 
     /// The smallest M of 1, 2, 4 (libjpeg-turbo's SIMD-reduced IDCTs; the others are plain C and
-    /// slower than a full decode) whose M/8 scaling keeps `region` at least `size` pixels each
-    /// way; 8 (full size) when none does.
-    static func scaleNumerator(region: SourceRegion, size: Int) -> Int {
-        let shorter = min(region.height, region.width)
-        for m in [1, 2, 4] where shorter * Double(m) / 8 >= Double(size) { return m }
+    /// slower than a full decode) whose M/8 scaling keeps the source rectangle the plan shows at
+    /// least as many pixels as it becomes, each way; 8 (full size) when none does.
+    static func scaleNumerator(_ plan: ResizePlan) -> Int {
+        let extent = plan.sourceExtent
+        let kept = plan.part.clipped(height: plan.height, width: plan.width)
+        guard kept.height > 0, kept.width > 0 else { return 8 }
+        for m in [1, 2, 4] where extent.height * Double(m) / 8 >= Double(kept.height)
+            && extent.width * Double(m) / 8 >= Double(kept.width) { return m }
         return 8
     }
 

@@ -28,51 +28,51 @@ public struct ImageView {
     }
 }
 
-/// A rectangle of a source image in source pixels (fractional edges allowed): what one sample's
-/// transform reads. A decoder needs to produce only this part (plus a pixel of margin for the
-/// interpolation), and may produce it at a reduced scale as long as it stays at least the
-/// transform's output size.
-public struct SourceRegion: Sendable, Equatable {
-    public var top: Double, left: Double, height: Double, width: Double
+/// Everything one sample draws before any of its pixels are read: the resize, in the source's
+/// pixel coordinates (which pixels it reads, the box they cover, the output and the part of it
+/// kept, the filter), and the flips. A decoder reads the plan to decode only the rows and
+/// columns it touches, at the smallest DCT scale that still covers it.
+public struct SamplePlan: Sendable, Equatable {
+    public var resize: ResizePlan
+    public var flip: ImageFlip
 
-    public init(top: Double, left: Double, height: Double, width: Double) {
-        self.top = top
-        self.left = left
-        self.height = height
-        self.width = width
+    public init(resize: ResizePlan, flip: ImageFlip = []) {
+        self.resize = resize
+        self.flip = flip
     }
 }
 
 /// What the loader does to each decoded sample: given its source and a random stream, write
 /// `[channels, size, size]` floats (channel-planar), ready for the network.
 ///
-/// Two steps, so that decoding can follow the transform: ``region(sourceHeight:sourceWidth:random:)``
-/// draws the sample's crop from the source's size alone (known from a JPEG header before any
-/// pixel is decoded), then ``apply(_:region:random:into:)`` reads that region from whatever the
-/// decoder produced and continues the same random stream (flips, colour, policies). The stream
-/// comes from (seed, epoch, position), so a sample is the same whichever thread makes it.
+/// Two steps, so that decoding can follow the transform: ``plan(sourceHeight:sourceWidth:random:)``
+/// draws the sample's geometry from the source's size alone (known from a JPEG header before any
+/// pixel is decoded), then ``apply(_:plan:random:into:)`` reads what the plan needs from whatever
+/// the decoder produced and continues the same random stream (policies, colour, erasing). The
+/// stream comes from (seed, epoch, position), so a sample is the same whichever thread makes it.
 public protocol SampleTransform: Sendable {
     /// Channels written per sample.
     var channels: Int { get }
     /// Side of the square output.
     var size: Int { get }
-    /// Whether the decoder may shrink the source in the DCT (JPEG scaling by M/8) while the region
-    /// stays at least `size` pixels across; a transform matching a reference resampler exactly says no.
+    /// Whether the decoder may shrink the source in the DCT (JPEG scaling by M/8) while what the
+    /// plan reads stays at least the output's size; a transform meant to match a reference
+    /// resampler exactly says no.
     var allowsReducedDecoding: Bool { get }
-    /// The part of a `sourceHeight × sourceWidth` image this sample reads, drawn from `random`.
-    func region(sourceHeight: Int, sourceWidth: Int, random: inout RandomGenerator) -> SourceRegion
-    /// Writes the sample from `image`, which covers at least `region` (in source pixels), into
+    /// The geometry of one sample of a `sourceHeight × sourceWidth` image, drawn from `random`.
+    func plan(sourceHeight: Int, sourceWidth: Int, random: inout RandomGenerator) -> SamplePlan
+    /// Writes the sample from `image`, which covers at least the source pixels `plan` reads, into
     /// `out` (`channels · size · size` floats), drawing its remaining randomness from `random`.
-    func apply(_ image: ImageView, region: SourceRegion, random: inout RandomGenerator, into out: UnsafeMutablePointer<Float>)
+    func apply(_ image: ImageView, plan: SamplePlan, random: inout RandomGenerator, into out: UnsafeMutablePointer<Float>)
 }
 
 extension SampleTransform {
-    /// The whole pipeline on an image already decoded in full: region, then apply.
+    /// The whole pipeline on an image already decoded in full: plan, then apply.
     public func apply(_ image: DecodedImage, random: inout RandomGenerator, into out: UnsafeMutablePointer<Float>) {
-        let region = region(sourceHeight: image.height, sourceWidth: image.width, random: &random)
+        let plan = plan(sourceHeight: image.height, sourceWidth: image.width, random: &random)
         image.pixels.withUnsafeBufferPointer { pixels in
             let view = ImageView(pixels: pixels.baseAddress!, height: image.height, width: image.width, channels: image.channels)
-            apply(view, region: region, random: &random, into: out)
+            apply(view, plan: plan, random: &random, into: out)
         }
     }
 }

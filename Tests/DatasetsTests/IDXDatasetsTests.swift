@@ -62,7 +62,7 @@ import TensorEngine
     }
 
     @Test func evaluationTransformIsIdentityAtFullCropAndSameSize() throws {
-        let transform = ImageTransform(size: 4, mode: .evaluation(cropFraction: 1), mean: [0], std: [1])
+        let transform = ImageTransform.evaluation(size: 4, cropFraction: 1, mean: [0], std: [1])
         let source = ImageBatchSource(dataset: Self.tinySet(), transform: transform, batchSize: 3, shuffle: false,
                                       dropRemainder: false, seed: 1)
         #expect(source.batchesPerEpoch == 3)
@@ -74,7 +74,7 @@ import TensorEngine
     }
 
     @Test func normalisationAndFlip() throws {
-        let transform = ImageTransform(size: 4, mode: .train(scale: 1...1, ratio: 1...1, horizontalFlip: 1, verticalFlip: 0),
+        let transform = ImageTransform.training(size: 4, scale: 1...1, ratio: 1...1, horizontalFlip: 1, verticalFlip: 0,
                                        mean: [8], std: [2])
         let source = ImageBatchSource(dataset: Self.tinySet(), transform: transform, batchSize: 1, shuffle: false,
                                       dropRemainder: true, seed: 1)
@@ -83,7 +83,7 @@ import TensorEngine
     }
 
     @Test func shuffledEpochsAreReproducibleAndDiffer() throws {
-        let transform = ImageTransform(size: 4, mode: .train(scale: 0.5...1, ratio: 0.75...1.33, horizontalFlip: 0.5, verticalFlip: 0),
+        let transform = ImageTransform.training(size: 4, scale: 0.5...1, ratio: 0.75...1.33, horizontalFlip: 0.5, verticalFlip: 0,
                                        mean: [0], std: [1])
         func source() -> ImageBatchSource {
             ImageBatchSource(dataset: Self.tinySet(), transform: transform, batchSize: 4, shuffle: true, dropRemainder: true, seed: 7)

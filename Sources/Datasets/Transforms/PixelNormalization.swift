@@ -13,7 +13,7 @@ public struct PixelNormalization: Sendable {
     let tables: [Float]
 
     /// Per-channel statistics on the 0–255 scale; a single value serves every channel, and
-    /// channel c uses `mean[min(c, mean.count − 1)]`, as ``ImageTransform`` does.
+    /// channel c uses `mean[min(c, mean.count − 1)]`, as MindCV broadcasts a single value.
     public init(mean: [Float], std: [Float]) {
         precondition(!mean.isEmpty && !std.isEmpty, "PixelNormalization: mean and std need a value")
         self.mean = mean
@@ -25,6 +25,20 @@ public struct PixelNormalization: Sendable {
             for x in 0..<256 { tables[c * 256 + x] = (Float(x) - m) / s }
         }
         self.tables = tables
+    }
+
+    /// The identity: bytes written as floats on the 0–255 scale (for colour jitter, which works
+    /// on those before normalisation).
+    public static let unscaled = PixelNormalization(mean: [0], std: [1])
+
+    /// Normalises `channels` planes of `plane` floats on the 0–255 scale in place, with the same
+    /// float32 arithmetic as the tables.
+    public func normalize(_ values: UnsafeMutablePointer<Float>, channels: Int, plane: Int) {
+        for channel in 0..<channels {
+            let m = mean[min(channel, mean.count - 1)], s = std[min(channel, std.count - 1)]
+            let planeValues = values + channel * plane
+            for i in 0..<plane { planeValues[i] = (planeValues[i] - m) / s }
+        }
     }
 
     /// Writes `image` normalised into `out`, `[channels, H, W]` floats, mirrored by `flip`.

@@ -21,35 +21,14 @@ extension DecodedImage {
         if region.clipped(height: self.height, width: self.width) != region {
             return cropped(region).resized(width: width, height: height, filter: filter, box: box, part: part)
         }
-        let box = box ?? SourceBox(height: region.height, width: region.width)
-        precondition(box.left >= 0 && box.top >= 0 && box.right <= Float(region.width) && box.bottom <= Float(region.height)
-                     && box.right > box.left && box.bottom > box.top, "resized: box \(box) is not inside \(region)")
-        let inside = part.clipped(height: height, width: width)
+        let plan = ResizePlan(region: region, box: box, width: width, height: height, part: part, filter: filter)
+        precondition(plan.box.left >= 0 && plan.box.top >= 0 && plan.box.right <= Float(region.width)
+                     && plan.box.bottom <= Float(region.height), "resized: box \(plan.box) is not inside \(region)")
         var pixels = [UInt8](repeating: 0, count: part.height * part.width * channels)
-        let stride = self.width * channels, outStride = part.width * channels
-        let offset = (inside.top - part.top) * outStride + (inside.left - part.left) * channels
         self.pixels.withUnsafeBufferPointer { source in
             pixels.withUnsafeMutableBufferPointer { out in
-                let origin = source.baseAddress! + region.top * stride + region.left * channels
-                let target = out.baseAddress! + offset
-                // Pillow's `_resize`: a whole-pixel box the size of the output is a plain crop.
-                if box.left == box.left.rounded(.towardZero), box.top == box.top.rounded(.towardZero),
-                   box.right - box.left == Float(width), box.bottom - box.top == Float(height) {
-                    let rows = inside.height, bytes = inside.width * channels
-                    for y in 0..<rows {
-                        (target + y * outStride).update(
-                            from: origin + (Int(box.top) + inside.top + y) * stride + (Int(box.left) + inside.left) * channels,
-                            count: bytes)
-                    }
-                } else if filter == .nearest {
-                    NearestResample.run(source: origin, stride: stride, height: region.height, width: region.width,
-                                        channels: channels, box: box, outHeight: height, outWidth: width, part: inside,
-                                        into: target, outStride: outStride)
-                } else {
-                    PillowResample.run(source: origin, stride: stride, height: region.height, width: region.width,
-                                       channels: channels, box: box, outHeight: height, outWidth: width, part: inside,
-                                       filter: filter, into: target, outStride: outStride)
-                }
+                plan.run(regionOrigin: source.baseAddress! + (region.top * self.width + region.left) * channels,
+                         stride: self.width * channels, channels: channels, into: out.baseAddress!)
             }
         }
         return DecodedImage(height: part.height, width: part.width, channels: channels, pixels: pixels)
@@ -72,5 +51,38 @@ extension DecodedImage {
             }
         }
         return DecodedImage(height: region.height, width: region.width, channels: channels, pixels: pixels)
+    }
+}
+
+extension ResizePlan {
+    /// Carries out the plan: `regionOrigin` points at the top-left pixel of ``region`` in an
+    /// image of `channels`-byte pixels whose rows are `stride` bytes apart; writes the part of the
+    /// output inside the resized image into `out` (`part.height × part.width × channels` bytes),
+    /// leaving the bytes of `part` that reach past it as they were. Reads only the rows and
+    /// columns of ``region`` the filter touches (``readRows``, ``readColumns``); the box may reach
+    /// past the region, whose edges then clamp the filter.
+    func run(regionOrigin origin: UnsafePointer<UInt8>, stride: Int, channels: Int, into out: UnsafeMutablePointer<UInt8>) {
+        precondition(box.right > box.left && box.bottom > box.top, "resized: empty box \(box)")
+        let inside = part.clipped(height: height, width: width)
+        let outStride = part.width * channels
+        let target = out + (inside.top - part.top) * outStride + (inside.left - part.left) * channels
+        // Pillow's `_resize`: a whole-pixel box the size of the output is a plain crop.
+        if box.left == box.left.rounded(.towardZero), box.top == box.top.rounded(.towardZero),
+           box.right - box.left == Float(width), box.bottom - box.top == Float(height) {
+            let bytes = inside.width * channels
+            for y in 0..<inside.height {
+                (target + y * outStride).update(
+                    from: origin + (Int(box.top) + inside.top + y) * stride + (Int(box.left) + inside.left) * channels,
+                    count: bytes)
+            }
+        } else if filter == .nearest {
+            NearestResample.run(source: origin, stride: stride, height: region.height, width: region.width,
+                                channels: channels, box: box, outHeight: height, outWidth: width, part: inside,
+                                into: target, outStride: outStride)
+        } else {
+            PillowResample.run(source: origin, stride: stride, height: region.height, width: region.width,
+                               channels: channels, box: box, outHeight: height, outWidth: width, part: inside,
+                               filter: filter, into: target, outStride: outStride)
+        }
     }
 }

@@ -65,3 +65,35 @@ extension ResizePlan {
         return axis.starts[0]..<(axis.starts[axis.starts.count - 1] + axis.counts[axis.counts.count - 1])
     }
 }
+
+extension ResizePlan {
+    /// The plan restated in the coordinates of `view`, a decoded part of the source that covers
+    /// the pixels the plan reads. At full scale only the region moves, and the result equals the
+    /// plan carried out on the whole source. At a reduced scale the region becomes the whole view
+    /// and the box the crop's rectangle on it: the same part of the picture, resampled from fewer
+    /// pixels (the filter then clamps at the view's edges rather than the crop's).
+    func restated(for view: ImageView) -> ResizePlan {
+        var plan = self
+        if view.scale == 1 {
+            plan.region.top -= Int(view.top)
+            plan.region.left -= Int(view.left)
+            return plan
+        }
+        // The box may reach past the view (an evaluation plan's box is the whole source): the
+        // filter's taps are clamped to the view, which holds every pixel the kept part reads.
+        func onView(_ sourceEdge: Double, origin: Double) -> Float { Float((sourceEdge - origin) / view.scale) }
+        plan.region = PixelRegion(height: view.height, width: view.width)
+        plan.box = SourceBox(left: onView(Double(region.left) + Double(box.left), origin: view.left),
+                             top: onView(Double(region.top) + Double(box.top), origin: view.top),
+                             right: onView(Double(region.left) + Double(box.right), origin: view.left),
+                             bottom: onView(Double(region.top) + Double(box.bottom), origin: view.top))
+        return plan
+    }
+
+    /// Carries out the plan, restated for `view`, on the view's pixels.
+    func run(on view: ImageView, into out: UnsafeMutablePointer<UInt8>) {
+        let plan = restated(for: view)
+        let origin = view.pixels + plan.region.top * view.rowStride + plan.region.left * view.channels
+        plan.run(regionOrigin: origin, stride: view.rowStride, channels: view.channels, into: out)
+    }
+}

@@ -40,7 +40,7 @@ struct DataBenchmark {
             throw TrainingError.unsupported("runner bench data measures image folders; dataset '\(experiment.dataset.name.rawValue)' is \(experiment.dataset.name == .synthetic ? "generated" : "held in memory"). Use dataset: imagenet or folder with data_dir")
         }
         let folder = try ImageFolder(directory: DatasetAssembly.splitDirectory(experiment, split: .train))
-        var transform = DatasetAssembly.transform(experiment, split: .train)
+        var transform = try DatasetAssembly.transform(experiment, split: .train)
         transform.allowsReducedDecoding = !fullDecode
         let d = experiment.dataset
         let source = ImageFolderBatchSource(folder: folder, transform: transform, batchSize: d.batchSize, shuffle: d.shuffle,
