@@ -77,6 +77,8 @@ public enum CheckpointPolicy: String, NamedChoice {
 /// `interpolation`: the resize filter.
 public enum Interpolation: String, NamedChoice {
     case nearest, bilinear, bicubic, area
+    /// timm's training choice: bilinear or bicubic, drawn per image.
+    case random
 }
 
 /// `pretrained`: where a run's initial weights come from.

@@ -105,6 +105,9 @@ extension Experiment {
         check(["opt_betas"], when: [.sgd, .momentum, .nesterov, .rmsprop, .adagrad].contains(optimizer.name),
               "opt '\(optimizer.name.rawValue)' has no betas")
         check(["multi_step_decay_milestones"], when: scheduler.name != .multiStepDecay, "scheduler is not multi_step_decay")
+        check(["color_jitter"], when: augmentation.autoAugment != nil,
+              "auto_augment is set, and MindCV applies its policy instead of colour jitter, never both")
+        check(["re_scale", "re_ratio", "re_value", "re_max_attempts"], when: augmentation.reProb == 0, "re_prob is 0")
         check(["num_parallel_workers"], when: !dataset.name.isImageFolder,
               "dataset '\(dataset.name.rawValue)' is \(dataset.name == .synthetic ? "generated" : "held in memory") and transformed on the engine's thread pool; loader threads decode image folders (imagenet, folder)")
         return notes

@@ -216,18 +216,13 @@ enum RecipeSchema {
                   case .perComponent(let values): YAMLText.list(values.map(YAMLText.number))
                   }
               }),
-        choice("interpolation", .augmentation, \.augmentation.interpolation)
-            .defaultOnly("the in-memory resize is bilinear; the other filters come with the image-folder transforms"),
-        optionalString("auto_augment", .augmentation, \.augmentation.autoAugment, check: autoAugmentProblem)
-            .defaultOnly("augmentation policies (RandAugment, AutoAugment, TrivialAugmentWide, AugMix) are not implemented yet"),
+        choice("interpolation", .augmentation, \.augmentation.interpolation),
+        optionalString("auto_augment", .augmentation, \.augmentation.autoAugment, check: autoAugmentProblem),
         int("aug_splits", .augmentation, \.augmentation.augSplits, .nonNegative)
             .defaultOnly("AugMix splits are not implemented yet"),
-        double("re_prob", .augmentation, \.augmentation.reProb, .probability)
-            .defaultOnly(randomErasingMissing),
-        doubles("re_scale", .augmentation, \.augmentation.reScale, count: 2...2, each: .unitOpenClosed, ascending: true)
-            .defaultOnly(randomErasingMissing),
-        doubles("re_ratio", .augmentation, \.augmentation.reRatio, count: 2...2, each: .positive, ascending: true)
-            .defaultOnly(randomErasingMissing),
+        double("re_prob", .augmentation, \.augmentation.reProb, .probability),
+        doubles("re_scale", .augmentation, \.augmentation.reScale, count: 2...2, each: .unitOpenClosed, ascending: true),
+        doubles("re_ratio", .augmentation, \.augmentation.reRatio, count: 2...2, each: .positive, ascending: true),
         Field(key: "re_value", group: .augmentation, isBookkeeping: false,
               apply: { (experiment, reader) throws(RecipeProblem) in
                   switch reader.node.kind {
@@ -247,10 +242,8 @@ enum RecipeSchema {
                   case .perChannel(let values): YAMLText.list(values.map(YAMLText.number))
                   case .random: "'random'"
                   }
-              })
-            .defaultOnly(randomErasingMissing),
-        int("re_max_attempts", .augmentation, \.augmentation.reMaxAttempts, .atLeastOne)
-            .defaultOnly(randomErasingMissing),
+              }),
+        int("re_max_attempts", .augmentation, \.augmentation.reMaxAttempts, .atLeastOne),
         doubles("mean", .augmentation, \.augmentation.mean, count: 1...4, each: .any),
         doubles("std", .augmentation, \.augmentation.std, count: 1...4, each: .positive),
         // Above 1 is legal (MindCV's volo_d4 uses 1.15, as timm does); 2 or more is likely a percentage.
@@ -378,18 +371,20 @@ enum RecipeSchema {
         bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate).compatibility(noLossScaling),
     ]
 
-    static let randomErasingMissing = "random erasing is not implemented yet"
     static let mixingMissing = "mixup and cutmix are not implemented yet"
     static let swaMissing = "stochastic weight averaging is not implemented yet"
     static let float32Only = "the engine trains and evaluates in float32 (bfloat16 is not implemented yet)"
     static let noLossScaling = "float32 training needs no loss scaling (non-finite losses stop the run)"
 
     /// The policy families MindCV's `transforms_imagenet_train` accepts (by prefix).
-    static let autoAugmentPolicies = ["randaug", "autoaugr", "autoaug", "3a", "trivialaugwide", "augmix"]
+    /// The policy names `auto_augment` starts with: MindCV's, then timm's. The options after
+    /// the first dash are read when the run is assembled (the Datasets module's parser).
+    static let autoAugmentPolicies = ["randaug", "autoaug", "autoaugr", "3a", "trivialaugwide", "augmix",
+                                      "rand", "original", "originalr", "v0", "v0r"]
 
     static func autoAugmentProblem(_ policy: String) -> RecipeProblem? {
-        if autoAugmentPolicies.contains(where: { policy.hasPrefix($0) }) { return nil }
         let family = String(policy.prefix { $0 != "-" })
+        if autoAugmentPolicies.contains(family) { return nil }
         return .unknownName(
             key: "auto_augment", value: policy,
             suggestion: Suggestions.nearest(to: family, in: autoAugmentPolicies),

@@ -121,15 +121,18 @@ func messages(_ yaml: String, overrides: [String] = []) -> [String] {
         #expect(messages("amp_level: fp16\nloss: mse\ninterpolation: lanczos\nckpt_save_policy: best\n") == [
             "bad.yaml:1:12: key 'amp_level' has unknown value 'fp16' valid: O0, O1, O2, O3",
             "bad.yaml:2:7: key 'loss' has unknown value 'mse' valid: CE, BCE",
-            "bad.yaml:3:16: key 'interpolation' has unknown value 'lanczos' valid: nearest, bilinear, bicubic, area",
+            "bad.yaml:3:16: key 'interpolation' has unknown value 'lanczos' valid: nearest, bilinear, bicubic, area, random",
             "bad.yaml:4:19: key 'ckpt_save_policy' has unknown value 'best' valid: latest_k, top_k",
         ])
     }
 
-    @Test func anAutoAugmentPolicyOutsideMindCVsFamilies() {
-        #expect(messages("auto_augment: rand-m9\n") == [
-            "bad.yaml:1:15: key 'auto_augment' has unknown value 'rand-m9'; did you mean 'randaug'? valid: randaug[-options], autoaugr[-options], autoaug[-options], 3a[-options], trivialaugwide[-options], augmix[-options]",
+    @Test func anAutoAugmentPolicyOutsideMindCVsAndTimmsFamilies() {
+        #expect(messages("auto_augment: randaugment-m9\n") == [
+            "bad.yaml:1:15: key 'auto_augment' has unknown value 'randaugment-m9'; did you mean 'randaug'? valid: randaug[-options], autoaug[-options], autoaugr[-options], 3a[-options], trivialaugwide[-options], augmix[-options], rand[-options], original[-options], originalr[-options], v0[-options], v0r[-options]",
         ])
+        for policy in ["rand-m9-mstd0.5-inc1", "augmix-m5-w4-d2", "randaug-m7", "original"] {
+            #expect(throws: Never.self) { try Experiment.load(yaml: "auto_augment: \(policy)\n", path: "good.yaml") }
+        }
     }
 
     @Test func theModelRegistryHook() throws {

@@ -48,4 +48,23 @@ import Trainer
             String(describing: error).hasPrefix("\(tiny.folder.path)/images/holdout: no such folder")
         }
     }
+
+    /// MindCV's seed-recipe augmentations on an image folder: RandAugment, bicubic crops,
+    /// per-pixel random erasing; the run trains, and a policy string that does not parse is
+    /// refused before any work at its line.
+    @Test func theRecipesAugmentationsTrainAndABadPolicyIsRefusedAtItsLine() throws {
+        let tiny = try TinyExperiment()
+        let augmentations = [("auto_augment", "'randaug-m9-mstd0.5-inc1'"), ("interpolation", "bicubic"),
+                             ("re_prob", "0.25"), ("re_value", "'random'"), ("in_channels", "3"), ("mean", "[124.0, 116.0, 104.0]"),
+                             ("std", "[58.0, 57.0, 57.0]")]
+        let (observation, _) = try tiny.run(tiny.experiment(tiny.imageFolderKeys + augmentations))
+        #expect(observation.epochs.count == 2 && observation.epochs.allSatisfy { ($0[1] ?? .nan).isFinite })
+        let experiment = try tiny.experiment(tiny.imageFolderKeys + [("auto_augment", "'rand-m9-x7'")])
+        #expect {
+            try TrainingAssembly(experiment)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("\(tiny.folder.path)/recipe.yaml:") && text.contains("auto_augment") && text.contains("'x7'")
+        }
+    }
 }

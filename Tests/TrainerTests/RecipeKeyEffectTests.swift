@@ -29,8 +29,8 @@ import Trainer
         "image_resize": ("16", []), "scale": ("[0.5, 1.0]", []), "ratio": ("[0.5, 2.0]", []), "hflip": ("0.0", []),
         "vflip": ("0.5", []), "color_jitter": ("0.0", []), "interpolation": ("bicubic", []),
         "auto_augment": ("'randaug-m9-mstd0.5-inc1'", []), "aug_splits": ("2", []), "re_prob": ("0.25", []),
-        "re_scale": ("[0.1, 0.2]", []), "re_ratio": ("[0.5, 2.0]", []), "re_value": ("'random'", []),
-        "re_max_attempts": ("3", []), "mean": ("[100.0]", []), "std": ("[30.0]", []), "crop_pct": ("0.5", []),
+        "re_scale": ("[0.1, 0.2]", [("re_prob", "1.0")]), "re_ratio": ("[0.5, 2.0]", [("re_prob", "1.0")]),
+        "re_value": ("'random'", [("re_prob", "1.0")]), "re_max_attempts": ("1", [("re_prob", "1.0")]), "mean": ("[100.0]", []), "std": ("[30.0]", []), "crop_pct": ("0.5", []),
         "mixup": ("0.8", []), "cutmix": ("1.0", []), "cutmix_prob": ("0.5", []), "aug_repeats": ("3", []),
         // model
         "model": ("swin_v2_t", []), "num_classes": ("12", []), "in_channels": ("3", []), "drop_rate": ("0.5", []),
@@ -39,7 +39,7 @@ import Trainer
         // checkpoint
         "ckpt_path": ("'$PRETRAINED'", []), "resume_opt": ("True", [("ckpt_path", "'$CHECKPOINT'")]),
         "keep_checkpoint_max": ("1", [("epoch_size", "3")]), "ckpt_save_dir": ("'$DIR/elsewhere'", []),
-        "ckpt_save_interval": ("2", []), "ckpt_save_policy": ("top_k", [("keep_checkpoint_max", "1"), ("epoch_size", "3")]),
+        "ckpt_save_interval": ("2", []), "ckpt_save_policy": ("top_k", [("keep_checkpoint_max", "1"), ("epoch_size", "3"), ("seed", "3")]),
         // training
         "epoch_size": ("1", []), "dataset_sink_mode": ("False", []), "ema": ("True", []),
         "ema_decay": ("0.5", [("ema", "True")]), "clip_grad": ("True", [("clip_value", "0.01")]),

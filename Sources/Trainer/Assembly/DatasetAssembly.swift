@@ -29,7 +29,7 @@ public enum DatasetAssembly {
             guard images.channels == experiment.model.inChannels || images.channels == 1 && experiment.model.inChannels == 3 else {
                 throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take \(d.name.rawValue)'s \(images.channels)-channel images; use in_channels: \(images.channels == 1 ? "1 or 3" : "3")")
             }
-            return ImageBatchSource(dataset: images, transform: transform(experiment, split: split),
+            return ImageBatchSource(dataset: images, transform: try transform(experiment, split: split),
                                     batchSize: batchSize, shuffle: split == .train && d.shuffle,
                                     dropRemainder: split == .train && d.dropRemainder,
                                     seed: UInt64(truncatingIfNeeded: experiment.system.seed), shard: shard)
@@ -38,7 +38,7 @@ public enum DatasetAssembly {
                 throw TrainingError.unsupported("in_channels \(experiment.model.inChannels) cannot take image files, which decode to grey (1) or RGB (3)")
             }
             let folder = try ImageFolder(directory: splitDirectory(experiment, split: split))
-            return ImageFolderBatchSource(folder: folder, transform: transform(experiment, split: split), batchSize: batchSize,
+            return ImageFolderBatchSource(folder: folder, transform: try transform(experiment, split: split), batchSize: batchSize,
                                           shuffle: split == .train && d.shuffle, dropRemainder: split == .train && d.dropRemainder,
                                           seed: UInt64(truncatingIfNeeded: experiment.system.seed), shard: shard,
                                           sampleLimit: d.numSamples, workers: d.numParallelWorkers,
@@ -64,17 +64,65 @@ public enum DatasetAssembly {
         }
     }
 
-    /// The recipe's transform for a split: for training the random resized crop (`scale`,
-    /// `ratio`), flips and colour jitter; for evaluation the `crop_pct` centre crop; both resize to
-    /// `image_resize` and normalise with `mean` and `std`, writing `in_channels` channels.
-    public static func transform(_ experiment: Experiment, split: Split) -> ImageTransform {
+    /// The recipe's transform for a split. Training: the random resized crop (`scale`, `ratio`,
+    /// `interpolation`), `hflip` and `vflip`, then the `auto_augment` policy or else `color_jitter`,
+    /// normalisation, and random erasing (`re_*`) when `re_prob` is above 0. Evaluation: the
+    /// `crop_pct` centre crop. Both resize to `image_resize` with Pillow's filters and normalise
+    /// with `mean` and `std`, writing `in_channels` channels.
+    ///
+    /// `interpolation: random` draws bilinear or bicubic per image in training (timm's
+    /// `train_interpolation`) and evaluates with bilinear; the policy's geometric ops resample
+    /// with the recipe's filter (`random`: drawn per op, as timm; `area`, which Pillow's affine
+    /// transforms lack: bilinear).
+    ///
+    /// - Throws: ``Recipes/RecipeError`` at the `auto_augment` key when its string does not parse.
+    public static func transform(_ experiment: Experiment, split: Split) throws -> ImageTransform {
         let a = experiment.augmentation
-        let mode: ImageTransform.Mode = split == .train
-            ? .train(scale: a.scale[0]...a.scale[1], ratio: a.ratio[0]...a.ratio[1], horizontalFlip: a.hflip,
-                     verticalFlip: a.vflip, colorJitter: colorJitter(a.colorJitter))
-            : .evaluation(cropFraction: a.cropPct)
-        return ImageTransform(size: a.imageResize, mode: mode, mean: a.mean.map(Float.init), std: a.std.map(Float.init),
-                              outputChannels: experiment.model.inChannels)
+        let normalization = PixelNormalization(mean: a.mean.map(Float.init), std: a.std.map(Float.init))
+        let interpolation = interpolationChoice(a.interpolation)
+        guard split == .train else {
+            let filter = if case .fixed(let filter) = interpolation { filter } else { ResampleFilter.bilinear }
+            return ImageTransform(mode: .evaluation(EvaluationCrop(size: a.imageResize, cropPct: a.cropPct, filter: filter)),
+                                  normalization: normalization, outputChannels: experiment.model.inChannels)
+        }
+        let crop = RandomResizedCrop(size: a.imageResize, scale: a.scale[0]...a.scale[1], ratio: a.ratio[0]...a.ratio[1],
+                                     interpolation: interpolation, horizontalFlip: a.hflip, verticalFlip: a.vflip)
+        let policy = try a.autoAugment.map { string in
+            do throws(AugmentPolicyError) {
+                return try AugmentPolicy(parsing: string)
+            } catch {
+                throw RecipeError(issues: [RecipeIssue(location: experiment.provenance.issueLocation(of: "auto_augment"),
+                                                       problem: .inconsistent(key: "auto_augment", reason: error.description))])
+            }
+        }
+        let policyInterpolation: AugmentInterpolation = switch a.interpolation {
+        case .random: .random
+        case .nearest: .fixed(.nearest)
+        case .bicubic: .fixed(.bicubic)
+        case .bilinear, .area: .fixed(.bilinear)
+        }
+        let erasing = a.reProb > 0
+            ? RandomErasing(probability: a.reProb, scale: a.reScale[0]...a.reScale[1], ratio: a.reRatio[0]...a.reRatio[1],
+                            fill: erasingFill(a.reValue), maxAttempts: a.reMaxAttempts)
+            : nil
+        let augmentation = TrainingAugmentation(
+            crop: crop, colorJitter: colorJitter(a.colorJitter), policy: policy,
+            policySettings: AugmentSettings(mean: a.mean, interpolation: policyInterpolation), erasing: erasing)
+        return ImageTransform(mode: .train(augmentation), normalization: normalization, outputChannels: experiment.model.inChannels)
+    }
+
+    /// The recipe's `interpolation` as the crop's filter choice.
+    static func interpolationChoice(_ interpolation: Interpolation) -> InterpolationChoice {
+        InterpolationChoice(recipeName: interpolation.rawValue) ?? .fixed(.bilinear)
+    }
+
+    /// MindCV's `re_value` as random erasing's fill, in normalised units.
+    static func erasingFill(_ value: ErasingFill) -> RandomErasing.Fill {
+        switch value {
+        case .constant(let value): .constant([Float(value)])
+        case .perChannel(let values): .constant(values.map(Float.init))
+        case .random: .perPixelNormal
+        }
     }
 
     /// MindCV's `color_jitter`: one strength for brightness, contrast and saturation, or 3–4 values
