@@ -73,9 +73,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     /// A standard normal sample (Box–Muller in double precision).
     public mutating func nextNormal() -> Float {
+        Float(nextNormalDouble())
+    }
+
+    /// A standard normal sample in double precision (Box–Muller).
+    public mutating func nextNormalDouble() -> Double {
         let u1 = max(nextUniformDouble(), Double.leastNonzeroMagnitude)
         let u2 = nextUniformDouble()
-        return Float((-2 * Glibc_log(u1)).squareRoot() * Glibc_cos(2 * Double.pi * u2))
+        return (-2 * Glibc_log(u1)).squareRoot() * Glibc_cos(2 * Double.pi * u2)
     }
 
     /// An integer uniform in `0..<upperBound`.
