@@ -122,6 +122,7 @@ let package = Package(
         .testTarget(
             name: "TrainerTests",
             dependencies: ["Trainer", "Recipes", "Results", "Datasets", "Models", "Training", "TensorEngine"],
+            resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
         ),
         .testTarget(

@@ -1,12 +1,19 @@
 import TensorEngine
 
-/// One batch: images `[B, C, H, W]` and their class labels.
+/// One batch: images `[B, C, H, W]`, their class labels and, once a batch transform has mixed
+/// the images (mixup, cutmix), the targets the loss trains towards.
 public struct Batch {
     public let images: Tensor
+    /// Each image's own class, unmixed: what training accuracy is measured against.
     public let labels: [Int32]
-    public init(images: Tensor, labels: [Int32]) {
+    /// Class probabilities `[B, classes]`, each row summing to 1, when the images are blends of
+    /// several classes; the loss then uses them in place of `labels`. `nil` for plain batches.
+    public let softTargets: Tensor?
+
+    public init(images: Tensor, labels: [Int32], softTargets: Tensor? = nil) {
         self.images = images
         self.labels = labels
+        self.softTargets = softTargets
     }
     public var count: Int { labels.count }
 }

@@ -4,8 +4,8 @@ import Recipes
 
 /// The objective seam: the loss to differentiate, from the model's output and the batch's targets.
 ///
-/// Classification with hard labels is the one objective today; soft targets (mixup, cutmix) and
-/// masked reconstruction plug in here without touching the step.
+/// Classification with hard labels or soft targets (mixup, cutmix) is the one objective today;
+/// masked reconstruction plugs in here without touching the step.
 public protocol TrainingObjective {
     /// The scalar loss for logits `[B, classes]` and the batch they came from.
     func loss(logits: Tensor, batch: Batch) -> Tensor
@@ -36,22 +36,36 @@ public struct ClassificationObjective: TrainingObjective {
 
     /// Cross-entropy: mean over samples of −Σ_c q_c log softmax(x)_c. Binary cross-entropy, as
     /// MindCV's `BinaryCrossEntropySmooth`: the mean over samples and classes of
-    /// BCE-with-logits against the smoothed one-hot targets. `sum` multiplies the mean by the
+    /// BCE-with-logits against the targets. `sum` multiplies the mean by the
     /// sample count (for BCE, MindCV's `sum` also sums over classes: by samples × classes).
+    ///
+    /// The targets q are the batch's ``Batch/softTargets`` when it has them (mixup, cutmix: timm's
+    /// `SoftTargetCrossEntropy` and `BinaryCrossEntropy` with mixed targets), taken as they are
+    /// because ``MixupCutmix`` has already folded the label smoothing into them; otherwise the
+    /// labels' one-hot rows smoothed by ``labelSmoothing``.
     public func loss(logits: Tensor, batch: Batch) -> Tensor {
         let mean: Tensor
         var perMean = Float(batch.count)
         switch kind {
         case .crossEntropy:
-            mean = Tensor.crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: labelSmoothing)
+            if let softTargets = batch.softTargets {
+                mean = Tensor.crossEntropy(logits: logits, softTargets: softTargets)
+            } else {
+                mean = Tensor.crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: labelSmoothing)
+            }
         case .binaryCrossEntropy:
             let classes = logits.shape[1]
-            let off = labelSmoothing / Float(classes), on = 1 - labelSmoothing + off
-            var targets = [Float](repeating: off, count: batch.count * classes)
-            for (row, label) in batch.labels.enumerated() { targets[row * classes + Int(label)] = on }
-            mean = Tensor.binaryCrossEntropyWithLogits(logits, targets: Tensor(shape: logits.shape, values: targets))
+            mean = Tensor.binaryCrossEntropyWithLogits(logits, targets: batch.softTargets ?? smoothedOneHot(batch.labels, classes: classes))
             perMean *= Float(classes)
         }
         return sumsOverSamples ? mean * perMean : mean
+    }
+
+    /// The labels' one-hot rows `[B, classes]` with off = ε/C and on = 1 − ε + ε/C.
+    private func smoothedOneHot(_ labels: [Int32], classes: Int) -> Tensor {
+        let off = labelSmoothing / Float(classes), on = 1 - labelSmoothing + off
+        var targets = [Float](repeating: off, count: labels.count * classes)
+        for (row, label) in labels.enumerated() { targets[row * classes + Int(label)] = on }
+        return Tensor(shape: [labels.count, classes], values: targets)
     }
 }
