@@ -155,9 +155,11 @@ extension Experiment {
         public var mixup = 0.0
         /// `cutmix`: cutmix's Beta(α, α) parameter; 0 turns cutmix off.
         public var cutmix = 0.0
-        /// `cutmix_prob`: probability of applying mixup or cutmix to a batch.
+        /// `cutmix_prob`: probability of applying mixup or cutmix to a batch (MindCV passes it as
+        /// timm's `prob`; the choice between the two is an even chance when both are on).
         public var cutmixProb = 1.0
-        /// `aug_repeats`: repeated-augmentation sampler repeats (0 or 1 = off).
+        /// `aug_repeats`: repeated-augmentation sampler repeats, each training sample read this
+        /// many times in a row within an epoch of the usual length (0 or 1 = off).
         public var augRepeats = 0
         /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}

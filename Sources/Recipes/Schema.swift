@@ -249,14 +249,10 @@ enum RecipeSchema {
         // Above 1 is legal (MindCV's volo_d4 uses 1.15, as timm does); 2 or more is likely a percentage.
         double("crop_pct", .augmentation, \.augmentation.cropPct,
                NumberRange(lower: 0, lowerInclusive: false, upper: 2, upperInclusive: false)),
-        double("mixup", .augmentation, \.augmentation.mixup, .nonNegative)
-            .defaultOnly(mixingMissing),
-        double("cutmix", .augmentation, \.augmentation.cutmix, .nonNegative)
-            .defaultOnly(mixingMissing),
-        double("cutmix_prob", .augmentation, \.augmentation.cutmixProb, .probability)
-            .defaultOnly(mixingMissing),
-        int("aug_repeats", .augmentation, \.augmentation.augRepeats, .nonNegative)
-            .limited(to: "0 or 1", "the repeated-augmentation sampler is not implemented yet") { $0.augmentation.augRepeats <= 1 },
+        double("mixup", .augmentation, \.augmentation.mixup, .nonNegative),
+        double("cutmix", .augmentation, \.augmentation.cutmix, .nonNegative),
+        double("cutmix_prob", .augmentation, \.augmentation.cutmixProb, .probability),
+        int("aug_repeats", .augmentation, \.augmentation.augRepeats, .nonNegative),
 
         // model
         string("model", .model, \.model.name),
@@ -371,7 +367,6 @@ enum RecipeSchema {
         bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate).compatibility(noLossScaling),
     ]
 
-    static let mixingMissing = "mixup and cutmix are not implemented yet"
     static let swaMissing = "stochastic weight averaging is not implemented yet"
     static let float32Only = "the engine trains and evaluates in float32 (bfloat16 is not implemented yet)"
     static let noLossScaling = "float32 training needs no loss scaling (non-finite losses stop the run)"

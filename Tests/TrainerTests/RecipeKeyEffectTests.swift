@@ -31,7 +31,7 @@ import Trainer
         "auto_augment": ("'randaug-m9-mstd0.5-inc1'", []), "aug_splits": ("2", []), "re_prob": ("0.25", []),
         "re_scale": ("[0.1, 0.2]", [("re_prob", "1.0")]), "re_ratio": ("[0.5, 2.0]", [("re_prob", "1.0")]),
         "re_value": ("'random'", [("re_prob", "1.0")]), "re_max_attempts": ("1", [("re_prob", "1.0")]), "mean": ("[100.0]", []), "std": ("[30.0]", []), "crop_pct": ("0.5", []),
-        "mixup": ("0.8", []), "cutmix": ("1.0", []), "cutmix_prob": ("0.5", []), "aug_repeats": ("3", []),
+        "mixup": ("0.8", []), "cutmix": ("1.0", []), "cutmix_prob": ("0.5", [("mixup", "0.8")]), "aug_repeats": ("3", []),
         // model
         "model": ("swin_v2_t", []), "num_classes": ("12", []), "in_channels": ("3", []), "drop_rate": ("0.5", []),
         "drop_path_rate": ("0.5", []), "pretrained": ("'$PRETRAINED'", []),

@@ -66,9 +66,25 @@ import Trainer
     /// The refusal names the file, line and key and says what to set instead.
     @Test func refusalsNameFileLineAndKey() throws {
         let tiny = try TinyExperiment()
-        let experiment = try tiny.experiment([("mixup", "0.8")])
+        let experiment = try tiny.experiment([("gradient_accumulation_steps", "2")])
         #expect(throws: RecipeError.self) { try TrainingAssembly(experiment) }
         let message = String(describing: experiment.unsupportedSettings()!)
-        #expect(message == "\(tiny.folder.path)/recipe.yaml:18:1: key 'mixup' value 0.8 cannot run here: mixup and cutmix are not implemented yet; set mixup: 0.0 (or leave it out) to train")
+        #expect(message == "\(tiny.folder.path)/recipe.yaml:18:1: key 'gradient_accumulation_steps' value 2 cannot run here: gradient accumulation is not implemented yet; raise batch_size instead; set gradient_accumulation_steps: 1 (or leave it out) to train")
+    }
+
+    /// Mixup, cutmix and repeated augmentation together train: every epoch recorded with a finite
+    /// loss, the batch transform is ``MixupCutmix`` over the model's classes, and the epoch keeps
+    /// its length. Without mixup or cutmix the transform is the identity.
+    @Test func mixupCutmixAndRepeatedAugmentationTrain() throws {
+        let tiny = try TinyExperiment()
+        let experiment = try tiny.experiment([("mixup", "0.8"), ("cutmix", "1.0"), ("aug_repeats", "3"), ("label_smoothing", "0.1")])
+        let (observation, session) = try tiny.run(experiment)
+        #expect(observation.epochs.count == 2)
+        #expect(observation.epochs.allSatisfy { $0[1].map(\.isFinite) == true && $0[2].map(\.isFinite) == true }, "\(observation.epochs)")
+        let transform = try #require(session.assembly.batchTransform as? MixupCutmix)
+        #expect(transform.mixupAlpha == 0.8 && transform.cutmixAlpha == 1.0 && transform.probability == 1)
+        #expect(transform.classes == 10 && transform.labelSmoothing == 0.1)
+        #expect(session.assembly.train.sampleCount == 64 && observation.trainBatches == 4)
+        #expect(try TrainingAssembly(tiny.experiment()).batchTransform is IdentityBatchTransform)
     }
 }

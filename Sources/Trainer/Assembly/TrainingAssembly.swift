@@ -19,6 +19,9 @@ public struct TrainingAssembly {
     public let optimizer: Optimizer
     public let schedule: LearningRateSchedule
     public let step: TrainingStep
+    /// What each training batch goes through before the step: ``MixupCutmix`` when the recipe's
+    /// `mixup` or `cutmix` is positive, else the batch as it is.
+    public let batchTransform: any BatchTransform
     /// Compatibility-only keys the recipe set, warnings about unusual settings, and what the
     /// dataset ignores: logged and stored with the run.
     public let notes: [String]
@@ -39,7 +42,9 @@ public struct TrainingAssembly {
         if let refused = experiment.unsupportedSettings() { throw refused }
         self.experiment = experiment
         if let threads = experiment.system.numThreads { ThreadPool.shared.setActiveThreads(threads) }
-        let shard = Shard(rank: reducer.rank, worldSize: reducer.worldSize)
+        // aug_repeats of 0 and 1 both read every sample once.
+        let shard = Shard(rank: reducer.rank, worldSize: reducer.worldSize,
+                          repeats: max(1, experiment.augmentation.augRepeats))
         train = try DatasetAssembly.make(experiment, split: .train, shard: shard)
         validation = experiment.system.valWhileTrain ? try DatasetAssembly.make(experiment, split: .validation) : nil
         if let classes = experiment.model.numClasses, classes < train.classCount {
@@ -60,6 +65,7 @@ public struct TrainingAssembly {
         step = TrainingStep(model: model, objective: ClassificationObjective(experiment.loss), optimizer: optimizer,
                             reducer: reducer, clipNorm: experiment.training.clipGrad ? experiment.training.clipValue : nil,
                             averagers: averagers)
+        batchTransform = Self.batchTransform(experiment, classes: experiment.model.numClasses ?? train.classCount)
 
         var notes = experiment.compatibilityNotes + experiment.settingNotes
         if experiment.dataset.name == .synthetic {
@@ -67,6 +73,15 @@ public struct TrainingAssembly {
         }
         self.notes = notes
         restoredState = try Self.restoreOptimizerState(experiment, into: optimizer, averagers: averagers)
+    }
+
+    /// ``MixupCutmix`` from `mixup`, `cutmix`, `cutmix_prob` and `label_smoothing` for a
+    /// classifier of `classes` outputs, or the identity when both α are 0.
+    static func batchTransform(_ experiment: Experiment, classes: Int) -> any BatchTransform {
+        let a = experiment.augmentation
+        guard a.mixup > 0 || a.cutmix > 0 else { return IdentityBatchTransform() }
+        return MixupCutmix(mixupAlpha: a.mixup, cutmixAlpha: a.cutmix, probability: a.cutmixProb,
+                           labelSmoothing: Float(experiment.loss.labelSmoothing), classes: classes)
     }
 
     /// MindCV's `weight_decay_filter` groups with the model's own no-decay list; with

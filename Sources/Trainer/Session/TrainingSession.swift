@@ -143,7 +143,7 @@ public final class TrainingSession {
     /// One epoch; returns the signal number if interrupted before it finished (nothing recorded).
     private func trainEpoch(_ epoch: Int, progress: ProgressReporter) throws -> Int32? {
         let context = ForwardContext(training: true, random: state.random)
-        let batchTransform = IdentityBatchTransform()
+        let batchTransform = assembly.batchTransform
         var loss = RunningLoss()
         var accuracy = TopKAccuracy()
         let batches = assembly.train.batchesPerEpoch
