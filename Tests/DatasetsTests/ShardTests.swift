@@ -40,9 +40,8 @@ import TensorEngine
         let pixels = (0..<count * 12 * 12).map { _ in UInt8(random.next() % 256) }
         let set = ImageClassificationSet(images: pixels, labels: (0..<count).map { Int32($0) }, height: 12, width: 12,
                                          channels: 1, classNames: (0..<count).map { "c\($0)" })
-        let transform = ImageTransform(size: 8, mode: .train(scale: 0.3...1, ratio: 0.75...1.33, horizontalFlip: 0.5,
-                                                            verticalFlip: 0, colorJitter: ColorJitterStrength()),
-                                       mean: [0], std: [1])
+        let transform = ImageTransform.training(size: 8, scale: 0.3...1, ratio: 0.75...1.33, horizontalFlip: 0.5, verticalFlip: 0,
+                                                 mean: [0], std: [1])
         func source(_ shard: Shard) -> ImageBatchSource {
             ImageBatchSource(dataset: set, transform: transform, batchSize: 6, shuffle: true, dropRemainder: true, seed: 4, shard: shard)
         }
@@ -67,9 +66,8 @@ import TensorEngine
         let folder = try TestFolder("shard")
         defer { folder.remove() }
         let index = try ImageFolder(directory: TestImages.folder(in: folder, classes: ["a", "b", "c", "d"], perClass: 3))
-        let transform = ImageTransform(size: 16, mode: .train(scale: 0.3...1, ratio: 0.75...1.33, horizontalFlip: 0.5,
-                                                             verticalFlip: 0, colorJitter: ColorJitterStrength()),
-                                       mean: [0, 0, 0], std: [1, 1, 1], outputChannels: 3)
+        let transform = ImageTransform.training(size: 16, scale: 0.3...1, ratio: 0.75...1.33, horizontalFlip: 0.5, verticalFlip: 0,
+                                                 mean: [0, 0, 0], std: [1, 1, 1], outputChannels: 3)
         func source(_ shard: Shard) -> ImageFolderBatchSource {
             ImageFolderBatchSource(folder: index, transform: transform, batchSize: 4, shuffle: true, dropRemainder: false,
                                    seed: 8, shard: shard, workers: 2, priority: .normal)
