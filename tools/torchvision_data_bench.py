@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The PyTorch peer of `runner bench data`: images per second of torchvision's ImageFolder with
 timm's `create_transform` for a recipe's training transforms (random resized crop, flips, colour
-jitter, normalisation, with the recipe's sizes, interpolation and statistics), through a
+jitter, the auto_augment policy in timm's spelling, random erasing, normalisation, with the recipe's sizes, interpolation and statistics), through a
 DataLoader with the same number of worker processes and batch size, shuffled, drop_last.
 
 Timing starts after the first batch (worker start-up excluded) and covers whole batches until
@@ -30,6 +30,15 @@ def recipe(path, overrides):
     return config
 
 
+def timm_policy(policy):
+    """MindCV's auto_augment spellings in timm's (the options after the name are the same)."""
+    if not policy:
+        return None
+    name, _, options = policy.partition("-")
+    name = {"randaug": "rand", "autoaug": "original", "autoaugr": "originalr"}.get(name, name)
+    return name + ("-" + options if options else "")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-c", "--config", required=True)
@@ -48,7 +57,7 @@ def main():
         input_size=size, is_training=True, scale=tuple(config.get("scale", [0.08, 1.0])),
         ratio=tuple(config.get("ratio", [0.75, 1.333])), hflip=config.get("hflip", 0.5), vflip=config.get("vflip", 0.0),
         color_jitter=tuple(jitter) if isinstance(jitter, list) else jitter,
-        auto_augment=config.get("auto_augment") or None, interpolation=config.get("interpolation", "bilinear"),
+        auto_augment=timm_policy(config.get("auto_augment")), interpolation=config.get("interpolation", "bilinear"),
         mean=tuple(mean), std=tuple(std), re_prob=config.get("re_prob", 0.0))
     root = os.path.join(config.get("data_dir", "./"), config.get("train_split", "train"))
     dataset = ImageFolder(root, transform=transform)
