@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RunnerTests",
-            dependencies: ["runner", "Results", "TensorEngine"]
+            dependencies: ["runner", "Results", "TensorEngine", "Datasets"]
         ),
         .testTarget(
             name: "TensorEngineTests",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Datasets
 
 /// `runner bench --model`: a tiny SwinV2 through the whole measurement (train steps with the AdamW
 /// update, evaluation, FLOPs, memory), read back from `--json`.
@@ -85,5 +86,36 @@ import Testing
         #expect(result.status == 0, "\(result.combined)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
                             "\(result.standardOutput)")
+    }
+}
+
+/// `runner bench data -c RECIPE`: the seed recipe's training transforms (bicubic crops,
+/// RandAugment, random erasing) over a small image folder, read back from `--json`, with the
+/// recipe options given after `data`.
+@Suite struct DataBenchTests {
+    @Test func theSeedRecipesTransformsOverAFolder() throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let folder = scratch.directory.appendingPathComponent("images")
+        for (c, name) in ["cat", "dog"].enumerated() {
+            let classFolder = folder.appendingPathComponent("train/\(name)")
+            try FileManager.default.createDirectory(at: classFolder, withIntermediateDirectories: true)
+            for i in 0..<6 {
+                let pixels = (0..<(90 * 120 * 3)).map { UInt8(truncatingIfNeeded: $0 * (c + 3) + i * 37 + $0 / 360) }
+                let image = DecodedImage(height: 90, width: 120, channels: 3, pixels: pixels)
+                try ImageEncoder.jpeg(image, quality: 90).write(to: classFolder.appendingPathComponent("\(i).jpg"))
+            }
+        }
+        let recipe = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs/swinv2_tiny_window8.yaml")
+        let result = try scratch.run(["bench", "data", "-c", recipe.path, "--set", "data_dir=\(folder.path)",
+                                      "--set", "batch_size=4", "--set", "image_resize=64", "--workers", "2",
+                                      "--seconds", "0.5", "--json"])
+        #expect(result.status == 0, "\(result.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                  "\(result.standardOutput)")
+        #expect(((object["img_s"] as? NSNumber)?.doubleValue ?? 0) > 0, "\(object)")
+        #expect((object["workers"] as? NSNumber)?.intValue == 2 && (object["files"] as? NSNumber)?.intValue == 12)
+        #expect((object["image_size"] as? NSNumber)?.intValue == 64 && (object["skipped"] as? NSNumber)?.intValue == 0)
     }
 }

@@ -21,8 +21,8 @@ struct BenchCommand: ParsableCommand {
             """,
         subcommands: [BenchDataCommand.self])
 
-    @Option(help: "Seconds to spend on each measurement (best run kept).")
-    var seconds: Double = 0.5
+    @Option(help: "Seconds to spend on each measurement (best run kept; default 0.5, `bench data`: 10).")
+    var seconds: Double?
 
     @Flag(help: "Print the figures as one JSON object instead of tables.")
     var json = false
@@ -71,7 +71,7 @@ struct BenchCommand: ParsableCommand {
         }
         let pool = ThreadPool.shared
         let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
-        let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds), threadCounts: threadCounts, cold: cold)
+        let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds ?? 0.5), threadCounts: threadCounts, cold: cold)
         let all = threadCounts.last!
 
         if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }

@@ -12,20 +12,16 @@ struct BenchDataCommand: ParsableCommand {
         discussion: """
             Reads data_dir/train_split of an image-folder recipe (dataset imagenet or folder) with \
             the recipe's batch size and training transforms, on --workers loader threads, and \
-            prints images per second after the first batch. JSON key img_s.
+            prints images per second after the first batch. Takes runner bench's -c RECIPE, \
+            --set KEY=VALUE, --seconds (default 10) and --json (key img_s).
             """)
 
-    @Option(name: [.short, .customLong("config")], help: "The recipe (dataset imagenet or folder).")
-    var config: String
-
-    @Option(name: .customLong("set"), help: "Override a recipe key: --set data_dir=/data/imagenet (repeatable).")
-    var recipeOverrides: [String] = []
+    /// `-c`, `--set`, `--seconds` and `--json` are `runner bench`'s own options, which the parser
+    /// gives to the parent wherever they stand on the command line.
+    @ParentCommand var bench: BenchCommand
 
     @Option(help: "Loader threads (default: the recipe's num_parallel_workers).")
     var workers: Int?
-
-    @Option(help: "Seconds to measure after the first batch.")
-    var seconds: Double = 10
 
     @Option(help: "Loader thread priority: normal (as the peer's worker processes), background (as in training) or a nice value 1-19.")
     var priority = "normal"
@@ -33,11 +29,11 @@ struct BenchDataCommand: ParsableCommand {
     @Flag(help: "Decode every JPEG at full size (no DCT scaling of large crops).")
     var fullDecode = false
 
-    @Flag(help: "Print the figures as one JSON object.")
-    var json = false
-
     func run() throws {
-        var experiment = try ExperimentLoading.load(config: config, overrides: recipeOverrides)
+        guard let config = bench.config else {
+            throw ValidationError("runner bench data needs a recipe: -c RECIPE (dataset imagenet or folder)")
+        }
+        var experiment = try ExperimentLoading.load(config: config, overrides: bench.recipeOverrides)
         // A transform the runner cannot apply would make the figure another recipe's.
         if let refused = experiment.unsupportedSettings() { throw refused }
         if let workers {
@@ -47,9 +43,9 @@ struct BenchDataCommand: ParsableCommand {
         guard let loaderPriority = LoaderPriority(argument: priority) else {
             throw ValidationError("--priority takes normal, background or a nice value 1-19, not '\(priority)'")
         }
-        let result = try DataBenchmark(experiment: experiment, workers: experiment.dataset.numParallelWorkers, seconds: seconds,
+        let result = try DataBenchmark(experiment: experiment, workers: experiment.dataset.numParallelWorkers, seconds: bench.seconds ?? 10,
                                        priority: loaderPriority, fullDecode: fullDecode).run()
-        if json {
+        if bench.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
