@@ -69,11 +69,12 @@ enum AffineResampler {
                           fill: [UInt8]) -> DecodedImage {
         let (h, w, c) = (image.height, image.width, image.channels)
         var out = [UInt8](repeating: 0, count: image.pixels.count)
-        for i in 0..<(h * w) {
-            for channel in 0..<c { out[i * c + channel] = fill.isEmpty ? 0 : fill[min(channel, fill.count - 1)] }
-        }
         image.pixels.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { output in
+                let fillValues = (0..<c).map { fill.isEmpty ? 0 : fill[min($0, fill.count - 1)] }
+                for i in 0..<(h * w) {
+                    for channel in 0..<c { output[i * c + channel] = fillValues[channel] }
+                }
                 let source = Source(pixels: input, height: h, width: w, channels: c)
                 switch resampling {
                 case .nearest where m.b == 0 && m.d == 0:
@@ -83,15 +84,17 @@ enum AffineResampler {
                 case .nearest:
                     nearestStepped(source, m, output)
                 case .bilinear, .bicubic:
+                    let pixels = output.baseAddress!
                     for y in 0..<h {
                         for x in 0..<w {
                             let xin = m.a * (Double(x) + 0.5) + m.b * (Double(y) + 0.5) + m.c
                             let yin = m.d * (Double(x) + 0.5) + m.e * (Double(y) + 0.5) + m.f
                             guard xin >= 0, xin < Double(w), yin >= 0, yin < Double(h) else { continue }
-                            let target = (y * w + x) * c
-                            for channel in 0..<c {
-                                output[target + channel] = resampling == .bilinear
-                                    ? source.bilinear(xin, yin, channel) : source.bicubic(xin, yin, channel)
+                            let target = pixels + (y * w + x) * c
+                            if resampling == .bilinear {
+                                source.bilinear(xin, yin, into: target)
+                            } else {
+                                source.bicubic(xin, yin, into: target)
                             }
                         }
                     }
@@ -223,50 +226,81 @@ enum AffineResampler {
             for channel in 0..<channels { output[target + channel] = pixels[from + channel] }
         }
 
-        @inline(__always) func value(_ x: Int, _ y: Int, _ channel: Int) -> Double {
-            Double(pixels[(y * width + x) * channels + channel])
+        @inline(__always) func clampX(_ x: Int) -> Int { x < 0 ? 0 : x < width ? x : width - 1 }
+
+        /// Row `y` when it is inside the image, else `nil` (the filters then reuse the row before).
+        @inline(__always) func row(_ y: Int) -> UnsafePointer<UInt8>? {
+            y >= 0 && y < height ? pixels.baseAddress! + y * width * channels : nil
         }
 
-        @inline(__always) func clampX(_ x: Int) -> Int { x < 0 ? 0 : x < width ? x : width - 1 }
+        /// Row `y` clamped into the image.
+        @inline(__always) func clampedRow(_ y: Int) -> UnsafePointer<UInt8> {
+            pixels.baseAddress! + (y < 0 ? 0 : y < height ? y : height - 1) * width * channels
+        }
 
         /// Pillow's `FLOOR`: `floor` for negatives, truncation otherwise.
         @inline(__always) func floorInt(_ v: Double) -> Int { v < 0 ? Int(floor(v)) : Int(v) }
 
-        func bilinear(_ xin: Double, _ yin: Double, _ channel: Int) -> UInt8 {
+        /// Every channel of the pixel at (`xin`, `yin`), bilinear, into `target`.
+        @inline(__always) func bilinear(_ xin: Double, _ yin: Double, into target: UnsafeMutablePointer<UInt8>) {
             let xs = xin - 0.5, ys = yin - 0.5
             let x = floorInt(xs), y = floorInt(ys)
             let dx = xs - Double(x), dy = ys - Double(y)
-            let x0 = clampX(x), x1 = clampX(x + 1)
-            let row = y < 0 ? 0 : y < height ? y : height - 1
-            func lerp(_ a: Double, _ b: Double, _ d: Double) -> Double { a + (b - a) * d }
-            let v1 = lerp(value(x0, row, channel), value(x1, row, channel), dx)
-            let v2 = y + 1 >= 0 && y + 1 < height ? lerp(value(x0, y + 1, channel), value(x1, y + 1, channel), dx) : v1
-            return UInt8(lerp(v1, v2, dy))
+            let x0 = clampX(x) * channels, x1 = clampX(x + 1) * channels
+            let top = clampedRow(y), bottom = row(y + 1)
+            @inline(__always) func lerp(_ a: Double, _ b: Double, _ d: Double) -> Double { a + (b - a) * d }
+            for channel in 0..<channels {
+                let v1 = lerp(Double(top[x0 + channel]), Double(top[x1 + channel]), dx)
+                let v2 = bottom.map { lerp(Double($0[x0 + channel]), Double($0[x1 + channel]), dx) } ?? v1
+                target[channel] = UInt8(lerp(v1, v2, dy))
+            }
         }
 
-        func bicubic(_ xin: Double, _ yin: Double, _ channel: Int) -> UInt8 {
+        /// Every channel of the pixel at (`xin`, `yin`), bicubic (a = −0.5), clamped to 0–255, into `target`.
+        @inline(__always) func bicubic(_ xin: Double, _ yin: Double, into target: UnsafeMutablePointer<UInt8>) {
             let xs = xin - 0.5, ys = yin - 0.5
             var x = floorInt(xs), y = floorInt(ys)
             let dx = xs - Double(x), dy = ys - Double(y)
             x -= 1
             y -= 1
-            func cubic(_ v1: Double, _ v2: Double, _ v3: Double, _ v4: Double, _ d: Double) -> Double {
-                let p1 = v2, p2 = -v1 + v3, p3 = 2 * (v1 - v2) + v3 - v4, p4 = -v1 + v2 - v3 + v4
-                return p1 + d * (p2 + d * (p3 + d * p4))
+            let c0 = clampX(x) * channels, c1 = clampX(x + 1) * channels
+            let c2 = clampX(x + 2) * channels, c3 = clampX(x + 3) * channels
+            // A row outside the image repeats the value of the row before: the same as reading it.
+            let row0 = clampedRow(y)
+            let row1 = row(y + 1) ?? row0, row2 = row(y + 2) ?? row1, row3 = row(y + 3) ?? row2
+            if channels == 3 {
+                @inline(__always) func pixel(_ row: UnsafePointer<UInt8>, _ column: Int) -> SIMD4<Double> {
+                    SIMD4(Double(row[column]), Double(row[column + 1]), Double(row[column + 2]), 0)
+                }
+                @inline(__always) func along(_ row: UnsafePointer<UInt8>) -> SIMD4<Double> {
+                    cubic(pixel(row, c0), pixel(row, c1), pixel(row, c2), pixel(row, c3), SIMD4(repeating: dx))
+                }
+                let v = cubic(along(row0), along(row1), along(row2), along(row3), SIMD4(repeating: dy))
+                for channel in 0..<3 { target[channel] = Self.clip(v[channel]) }
+                return
             }
-            let columns = (clampX(x), clampX(x + 1), clampX(x + 2), clampX(x + 3))
-            func along(_ row: Int) -> Double {
-                cubic(value(columns.0, row, channel), value(columns.1, row, channel),
-                      value(columns.2, row, channel), value(columns.3, row, channel), dx)
+            for channel in 0..<channels {
+                @inline(__always) func along(_ row: UnsafePointer<UInt8>) -> Double {
+                    cubic(Double(row[c0 + channel]), Double(row[c1 + channel]), Double(row[c2 + channel]),
+                          Double(row[c3 + channel]), dx)
+                }
+                target[channel] = Self.clip(cubic(along(row0), along(row1), along(row2), along(row3), dy))
             }
-            let v1 = along(y < 0 ? 0 : y < height ? y : height - 1)
-            let v2 = y + 1 >= 0 && y + 1 < height ? along(y + 1) : v1
-            let v3 = y + 2 >= 0 && y + 2 < height ? along(y + 2) : v2
-            let v4 = y + 3 >= 0 && y + 3 < height ? along(y + 3) : v3
-            let v = cubic(v1, v2, v3, v4, dy)
-            if v <= 0 { return 0 }
-            if v >= 255 { return 255 }
-            return UInt8(v)
         }
+
+        /// Pillow's cubic through four samples at fraction `d` (a = −0.5), lane by lane.
+        @inline(__always) func cubic(_ v1: SIMD4<Double>, _ v2: SIMD4<Double>, _ v3: SIMD4<Double>, _ v4: SIMD4<Double>,
+                                     _ d: SIMD4<Double>) -> SIMD4<Double> {
+            let p1 = v2, p2 = -v1 + v3, p3 = 2 * (v1 - v2) + v3 - v4, p4 = -v1 + v2 - v3 + v4
+            return p1 + d * (p2 + d * (p3 + d * p4))
+        }
+
+        @inline(__always) func cubic(_ v1: Double, _ v2: Double, _ v3: Double, _ v4: Double, _ d: Double) -> Double {
+            let p1 = v2, p2 = -v1 + v3, p3 = 2 * (v1 - v2) + v3 - v4, p4 = -v1 + v2 - v3 + v4
+            return p1 + d * (p2 + d * (p3 + d * p4))
+        }
+
+        /// A bicubic value clamped to 0–255 and truncated, as Pillow stores it.
+        @inline(__always) static func clip(_ v: Double) -> UInt8 { v <= 0 ? 0 : v >= 255 ? 255 : UInt8(v) }
     }
 }

@@ -14,14 +14,19 @@ extension DecodedImage {
     public func flipped(_ flip: ImageFlip) -> DecodedImage {
         guard !flip.isEmpty else { return self }
         var out = [UInt8](repeating: 0, count: pixels.count)
-        let c = channels
+        let c = channels, rowBytes = width * c
         pixels.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { target in
                 for y in 0..<height {
-                    let sy = flip.contains(.vertical) ? height - 1 - y : y
+                    let from = source.baseAddress! + (flip.contains(.vertical) ? height - 1 - y : y) * rowBytes
+                    let to = target.baseAddress! + y * rowBytes
+                    guard flip.contains(.horizontal) else {
+                        to.update(from: from, count: rowBytes)
+                        continue
+                    }
                     for x in 0..<width {
-                        let sx = flip.contains(.horizontal) ? width - 1 - x : x
-                        for k in 0..<c { target[(y * width + x) * c + k] = source[(sy * width + sx) * c + k] }
+                        let mirrored = from + (width - 1 - x) * c
+                        for k in 0..<c { to[x * c + k] = mirrored[k] }
                     }
                 }
             }
