@@ -1,10 +1,9 @@
 import TensorEngine
 
-/// torchvision's `ColorJitter`: brightness, contrast and saturation factors drawn from
-/// `[max(0, 1 − s), 1 + s]`, a hue shift from `[−h, h]`, applied in a random order.
-///
-/// Works on an image's values on the 0–255 scale after the crop is resized, in float, clamping to
-/// 0–255 after each adjustment (PIL also rounds to bytes between them; this does not). On a
+/// torchvision's `ColorJitter` on PIL images: brightness, contrast and saturation factors drawn
+/// from `[max(0, 1 − s), 1 + s]`, a hue shift from `[−h, h]`, applied in a random order, each
+/// adjustment on 8-bit pixels as PIL performs it (`ImageEnhance.Brightness`, `Contrast`, `Color`,
+/// and the HSV hue shift of ``HueShift``), so a drawn jitter gives torchvision's bytes. On a
 /// one-channel image saturation and hue change nothing, as in torchvision, but are still drawn.
 public struct ColorJitterStrength: Sendable, Equatable {
     public var brightness: Double
@@ -28,28 +27,16 @@ public struct ColorJitterStrength: Sendable, Equatable {
     public struct Draw: Sendable {
         /// Adjustment index (0 brightness, 1 contrast, 2 saturation, 3 hue) and its factor; the
         /// ones whose strength is 0 are left out.
-        var steps: [(kind: Int, factor: Float)]
+        var steps: [(kind: Int, factor: Double)]
 
-        /// Applies the adjustments to `values`, `channels` planes of `plane` values each.
-        public func apply(to values: UnsafeMutablePointer<Float>, channels: Int, plane: Int) {
-            for step in steps {
+        /// The adjustments applied to `image` (`[H, W, C]` bytes, C = 1 or 3) in the drawn order.
+        public func apply(to image: DecodedImage) -> DecodedImage {
+            steps.reduce(image) { image, step in
                 switch step.kind {
-                case 0: ColorJitterStrength.blend(values, count: channels * plane, with: { _ in 0 }, factor: step.factor)
-                case 1:
-                    let mean = ColorJitterStrength.meanLuma(values, channels: channels, plane: plane)
-                    ColorJitterStrength.blend(values, count: channels * plane, with: { _ in mean }, factor: step.factor)
-                case 2 where channels == 3:
-                    for i in 0..<plane {
-                        let luma = ColorJitterStrength.luma(values, i, plane)
-                        for c in 0..<3 {
-                            let v = values + c * plane + i
-                            v.pointee = min(max(step.factor * v.pointee + (1 - step.factor) * luma, 0), 255)
-                        }
-                    }
-                case 3 where channels == 3:
-                    ColorJitterStrength.shiftHue(values, plane: plane, by: step.factor)
-                default:
-                    break
+                case 0: EnhanceOps.brightness(image, factor: step.factor)
+                case 1: EnhanceOps.contrast(image, factor: step.factor)
+                case 2: EnhanceOps.color(image, factor: step.factor)
+                default: HueShift.apply(image, factor: step.factor)
                 }
             }
         }
@@ -61,57 +48,14 @@ public struct ColorJitterStrength: Sendable, Equatable {
         guard self != .none else { return nil }
         var order = [0, 1, 2, 3]
         for i in stride(from: 3, to: 0, by: -1) { order.swapAt(i, random.nextIndex(below: i + 1)) }
-        func factor(_ strength: Double) -> Float {
-            Float(max(0, 1 - strength) + (1 + strength - max(0, 1 - strength)) * random.nextUniformDouble())
+        func factor(_ strength: Double) -> Double {
+            max(0, 1 - strength) + (1 + strength - max(0, 1 - strength)) * random.nextUniformDouble()
         }
         let strengths = [brightness, contrast, saturation]
-        var factors = [Float](repeating: 0, count: 4)
+        var factors = [Double](repeating: 0, count: 4)
         for kind in 0..<3 where strengths[kind] > 0 { factors[kind] = factor(strengths[kind]) }
-        if hue > 0 { factors[3] = Float(-hue + 2 * hue * random.nextUniformDouble()) }
+        if hue > 0 { factors[3] = -hue + 2 * hue * random.nextUniformDouble() }
         let active = [brightness, contrast, saturation, hue].map { $0 > 0 }
         return Draw(steps: order.filter { active[$0] }.map { ($0, factors[$0]) })
-    }
-
-    static func blend(_ values: UnsafeMutablePointer<Float>, count: Int, with other: (Int) -> Float, factor: Float) {
-        for i in 0..<count { values[i] = min(max(factor * values[i] + (1 - factor) * other(i), 0), 255) }
-    }
-
-    /// ITU-R 601-2 luma of pixel `i` of a planar RGB image (PIL's `convert("L")` weights).
-    static func luma(_ values: UnsafeMutablePointer<Float>, _ i: Int, _ plane: Int) -> Float {
-        0.299 * values[i] + 0.587 * values[plane + i] + 0.114 * values[2 * plane + i]
-    }
-
-    /// The mean grey level of the image: the contrast adjustment's fixed point.
-    static func meanLuma(_ values: UnsafeMutablePointer<Float>, channels: Int, plane: Int) -> Float {
-        var sum = 0.0
-        for i in 0..<plane { sum += Double(channels == 3 ? luma(values, i, plane) : values[i]) }
-        return Float(sum / Double(plane))
-    }
-
-    /// Rotates each pixel's hue by `shift` turns (HSV, as torchvision's `adjust_hue`).
-    static func shiftHue(_ values: UnsafeMutablePointer<Float>, plane: Int, by shift: Float) {
-        for i in 0..<plane {
-            let r = values[i], g = values[plane + i], b = values[2 * plane + i]
-            let high = max(r, g, b), low = min(r, g, b), range = high - low
-            guard range > 0 else { continue }
-            var h: Float
-            if high == r { h = (g - b) / range } else if high == g { h = 2 + (b - r) / range } else { h = 4 + (r - g) / range }
-            h = h / 6 + shift
-            h -= h.rounded(.down)
-            let s = range / high, v = high
-            let sector = h * 6, index = Int(sector) % 6, f = sector - sector.rounded(.down)
-            let p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f))
-            let (nr, ng, nb): (Float, Float, Float) = switch index {
-            case 0: (v, t, p)
-            case 1: (q, v, p)
-            case 2: (p, v, t)
-            case 3: (p, q, v)
-            case 4: (t, p, v)
-            default: (v, p, q)
-            }
-            values[i] = nr
-            values[plane + i] = ng
-            values[2 * plane + i] = nb
-        }
     }
 }

@@ -78,7 +78,7 @@ public struct ImageTransform: SampleTransform {
         write(image, plan: plan, outputChannels: outputChannels ?? image.channels, random: &random, into: out)
     }
 
-    /// Resampled to bytes, then (training) policy or jitter, normalised into `out`, erased.
+    /// Resampled to bytes, then (training) policy or jitter on the bytes, normalised into `out`, erased.
     private func write(_ image: ImageView, plan: SamplePlan, outputChannels: Int, random: inout RandomGenerator,
                        into out: UnsafeMutablePointer<Float>) {
         let c = image.channels, resize = plan.resize
@@ -95,14 +95,11 @@ public struct ImageTransform: SampleTransform {
             resized = policy.apply(to: resized.flipped(flip), settings: augmentation.policySettings, random: &random)
             flip = []
         }
+        // Jitter changes every pixel alike wherever it stands, so the flip stays with normalisation.
         if augmentation.policy == nil, let jitter = augmentation.colorJitter.draw(using: &random) {
-            let plane = resized.height * resized.width
-            PixelNormalization.unscaled.write(resized, flip: flip, channels: outputChannels, into: out)
-            jitter.apply(to: out, channels: outputChannels, plane: plane)
-            normalization.normalize(out, channels: outputChannels, plane: plane)
-        } else {
-            normalization.write(resized, flip: flip, channels: outputChannels, into: out)
+            resized = jitter.apply(to: resized)
         }
+        normalization.write(resized, flip: flip, channels: outputChannels, into: out)
         augmentation.erasing?.apply(to: out, channels: outputChannels, height: resized.height, width: resized.width,
                                     random: &random)
     }

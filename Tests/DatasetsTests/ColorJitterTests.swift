@@ -1,60 +1,76 @@
+import Foundation
 import Testing
 import TensorEngine
-import Datasets
+@testable import Datasets
 
 @Suite struct ColorJitterTests {
-    /// One 2×2 RGB image, channel-planar, on the 0–255 scale.
-    static let image: [Float] = [200, 100, 50, 0, /* G */ 50, 100, 150, 0, /* B */ 0, 100, 250, 0]
-
-    func jitter(_ strength: ColorJitterStrength, seed: UInt64, channels: Int = 3, image: [Float] = image) -> [Float] {
-        var random = RandomGenerator(seed: seed)
-        var values = image
-        strength.draw(using: &random)?.apply(to: &values, channels: channels, plane: image.count / channels)
-        return values
+    struct Golden: Decodable {
+        struct Case: Decodable {
+            let image: String
+            let steps: [[Step]]
+            let pixels: [UInt8]
+        }
+        /// `["brightness", 1.37]`: a name or a factor.
+        enum Step: Decodable {
+            case name(String), factor(Double)
+            init(from decoder: Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let name = try? container.decode(String.self) { self = .name(name) } else { self = .factor(try container.decode(Double.self)) }
+            }
+        }
+        let cases: [Case]
     }
 
-    @Test func noStrengthDrawsNothingAndChangesNothing() {
+    static func fixture(_ name: String) -> URL {
+        Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/augment")!
+    }
+
+    /// torchvision's adjust_brightness, _contrast, _saturation and _hue on PIL images, alone and in
+    /// sequence, on RGB and grey fixtures (tools/make_jitter_golden.py): equal byte for byte.
+    @Test func adjustmentsAreTorchvisionsOnPIL() throws {
+        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: Self.fixture("jitter.json")))
+        #expect(golden.cases.count == 13)
+        let kinds = ["brightness": 0, "contrast": 1, "saturation": 2, "hue": 3]
+        for (index, testCase) in golden.cases.enumerated() {
+            let image = try ImageDecoder.decode(Self.fixture("\(testCase.image).png").path, channels: testCase.image == "b" ? 1 : 3)
+            let steps = testCase.steps.map { step -> (kind: Int, factor: Double) in
+                guard case .name(let name) = step[0], case .factor(let factor) = step[1] else { fatalError("bad step") }
+                return (kinds[name]!, factor)
+            }
+            let output = ColorJitterStrength.Draw(steps: steps).apply(to: image)
+            let differing = zip(output.pixels, testCase.pixels).filter { $0 != $1 }.count
+            #expect(output.pixels == testCase.pixels, "case \(index) \(testCase.image) \(steps): \(differing) bytes differ")
+        }
+    }
+
+    @Test func noStrengthDrawsNothing() {
         var random = RandomGenerator(seed: 3)
         #expect(ColorJitterStrength.none.draw(using: &random) == nil)
         #expect(random.next() == RandomGenerator(seed: 3).nextCopy())
     }
 
-    /// Brightness alone scales every value by one factor in [1 − s, 1 + s], clamped to 255.
-    @Test func brightnessScales() {
-        for seed in UInt64(0)..<20 {
-            let out = jitter(ColorJitterStrength(brightness: 0.5), seed: seed)
-            let factor = out[1] / Self.image[1]
-            #expect(factor >= 0.5 && factor <= 1.5)
-            for (o, i) in zip(out, Self.image) { #expect(abs(o - min(255, i * factor)) < 1e-3) }
-        }
-    }
-
-    /// Contrast keeps the mean grey level (ITU-R 601-2 luma) of an image away from the clamps.
-    @Test func contrastBlendsWithTheMeanLuma() {
-        let grey: [Float] = [100, 120, 140, 160]
-        for seed in UInt64(0)..<10 {
-            let out = jitter(ColorJitterStrength(contrast: 0.4), seed: seed, channels: 1, image: grey)
-            #expect(abs(out.reduce(0, +) / 4 - 130) < 1e-3)
-        }
-    }
-
-    /// Saturation and hue leave a one-channel image as it is, as in torchvision.
-    @Test func saturationAndHueSpareGreyImages() {
-        let grey: [Float] = [10, 80, 160, 240]
-        #expect(jitter(ColorJitterStrength(saturation: 0.9, hue: 0.5), seed: 1, channels: 1, image: grey) == grey)
-    }
-
-    /// A hue shift keeps each pixel's value (max) and saturation and moves its hue; a full turn is
-    /// the identity.
-    @Test func hueShiftKeepsValueAndSaturation() {
-        for seed in UInt64(0)..<10 {
-            let out = jitter(ColorJitterStrength(hue: 0.5), seed: seed)
-            for pixel in 0..<4 {
-                let before = (0..<3).map { Self.image[$0 * 4 + pixel] }, after = (0..<3).map { out[$0 * 4 + pixel] }
-                #expect(abs(before.max()! - after.max()!) < 1e-3)
-                #expect(abs((before.max()! - before.min()!) - (after.max()! - after.min()!)) < 1e-2)
+    /// The factors fall in torchvision's ranges, every active adjustment appears once, and the
+    /// orders vary from draw to draw.
+    @Test func drawsAreTorchvisionsRangesInRandomOrders() {
+        let strength = ColorJitterStrength(brightness: 0.4, contrast: 0.3, saturation: 1.5, hue: 0.1)
+        var random = RandomGenerator(seed: 9)
+        var orders = Set<[Int]>()
+        for _ in 0..<200 {
+            let draw = strength.draw(using: &random)!
+            #expect(draw.steps.map(\.kind).sorted() == [0, 1, 2, 3])
+            orders.insert(draw.steps.map(\.kind))
+            for step in draw.steps {
+                let range: ClosedRange<Double> = switch step.kind {
+                case 0: 0.6...1.4
+                case 1: 0.7...1.3
+                case 2: 0...2.5
+                default: -0.1...0.1
+                }
+                #expect(range.contains(step.factor), "\(step)")
             }
         }
+        #expect(orders.count > 12, "\(orders.count) orders of 24")
+        #expect(ColorJitterStrength(contrast: 0.2).draw(using: &random)!.steps.map(\.kind) == [1])
     }
 }
 

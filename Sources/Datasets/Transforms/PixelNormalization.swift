@@ -27,20 +27,6 @@ public struct PixelNormalization: Sendable {
         self.tables = tables
     }
 
-    /// The identity: bytes written as floats on the 0–255 scale (for colour jitter, which works
-    /// on those before normalisation).
-    public static let unscaled = PixelNormalization(mean: [0], std: [1])
-
-    /// Normalises `channels` planes of `plane` floats on the 0–255 scale in place, with the same
-    /// float32 arithmetic as the tables.
-    public func normalize(_ values: UnsafeMutablePointer<Float>, channels: Int, plane: Int) {
-        for channel in 0..<channels {
-            let m = mean[min(channel, mean.count - 1)], s = std[min(channel, std.count - 1)]
-            let planeValues = values + channel * plane
-            for i in 0..<plane { planeValues[i] = (planeValues[i] - m) / s }
-        }
-    }
-
     /// Writes `image` normalised into `out`, `[channels, H, W]` floats, mirrored by `flip`.
     /// `channels` defaults to the image's; a one-channel image written as three repeats its
     /// channel (PIL's `convert("RGB")`), each copy normalised with its own channel's statistics.
