@@ -63,6 +63,35 @@ import Trainer
         #expect(resumed.weights == whole.weights)
     }
 
+    /// A save killed between the state and the weights leaves the pair being replaced resumable:
+    /// the state kept beside them is the one written with the weights still in place.
+    @Test func aSaveCutBetweenItsTwoFilesResumesFromThePreviousPair() throws {
+        let tiny = try TinyExperiment()
+        let (_, session) = try tiny.run(tiny.experiment([("epoch_size", "1")]))
+        let last = session.runDirectory.appendingPathComponent("last.safetensors")
+        let original = try CheckpointFiles.loadState(for: last)
+        var newer = original
+        newer.completedEpochs = 2
+        let other = session.runDirectory.appendingPathComponent("other.safetensors")
+        try CheckpointFiles.save(session.assembly.model, state: newer, to: other)
+        let files = FileManager.default
+        let state = CheckpointFiles.statePath(for: last), previous = CheckpointFiles.previousStatePath(for: last)
+        // Killed after keeping the old state and writing the new one, before the new weights.
+        try files.moveItem(at: state, to: previous)
+        try files.copyItem(at: CheckpointFiles.statePath(for: other), to: state)
+        #expect(try CheckpointFiles.loadState(for: last).completedEpochs == original.completedEpochs)
+        // Killed after keeping the old state, before the new one was written.
+        try files.removeItem(at: state)
+        #expect(try CheckpointFiles.loadState(for: last).completedEpochs == original.completedEpochs)
+        // A finished save replaces the kept state, and mismatched halves alone are refused.
+        try CheckpointFiles.save(session.assembly.model, state: newer, to: last)
+        #expect(!files.fileExists(atPath: previous.path))
+        #expect(try CheckpointFiles.loadState(for: last).completedEpochs == 2)
+        try files.removeItem(at: state)
+        try files.copyItem(at: CheckpointFiles.statePath(for: other), to: state)
+        #expect(throws: TrainingError.self) { try CheckpointFiles.loadState(for: last) }
+    }
+
     /// The refusal names the file, line and key and says what to set instead.
     @Test func refusalsNameFileLineAndKey() throws {
         let tiny = try TinyExperiment()

@@ -42,8 +42,10 @@ public struct TrainingState {
 /// A checkpoint is two files written together: `NAME.safetensors` holds the model's state dict
 /// under timm's names — nothing else, so `timm.create_model(...).load_state_dict(load_file(...),
 /// strict=True)` takes it as it is — and `NAME.state.safetensors` holds the training state. Both
-/// carry the same token; a pair whose tokens differ (a crash between the two renames) is refused
-/// rather than resumed from mismatched halves. Each file is written atomically. The weights' metadata
+/// carry the same token, and a state is only ever read beside weights with its token. Each file is
+/// written atomically, and while a checkpoint is overwritten the state it replaces is kept as
+/// `NAME.state.previous.safetensors` until the new weights are in place: a run killed between the
+/// two files resumes from the previous pair whole, never from mismatched halves. The weights' metadata
 /// names the model, the epoch and, when the dataset has them, the class names (`class_names`, a JSON
 /// array in class-index order, which `runner predict` prints).
 public enum CheckpointFiles {
@@ -55,6 +57,12 @@ public enum CheckpointFiles {
     public static func statePath(for weights: URL) -> URL {
         let base = weights.deletingPathExtension()
         return base.appendingPathExtension("state").appendingPathExtension("safetensors")
+    }
+
+    /// `…/last.safetensors` → `…/last.state.previous.safetensors`: the state of the pair being replaced.
+    public static func previousStatePath(for weights: URL) -> URL {
+        let base = weights.deletingPathExtension()
+        return base.appendingPathExtension("state").appendingPathExtension("previous").appendingPathExtension("safetensors")
     }
 
     /// Writes the training state, then the weights (see the type's discussion for the order).
@@ -88,7 +96,16 @@ public enum CheckpointFiles {
                 + state.averages.keys.sorted().flatMap { average in
                     state.averages[average]!.map { (name: average + "." + $0.0, tensor: $0.1) }
                 }
-            try Safetensors.write(tensors, metadata: metadata, to: statePath(for: url))
+            let stateURL = statePath(for: url), previousURL = previousStatePath(for: url)
+            if FileManager.default.fileExists(atPath: stateURL.path) {
+                guard rename(stateURL.path, previousURL.path) == 0 else {
+                    throw TrainingError.checkpoint("cannot keep \(stateURL.path) while it is replaced: \(String(cString: strerror(errno)))")
+                }
+            }
+            try Safetensors.write(tensors, metadata: metadata, to: stateURL)
+            try Safetensors.write(model.stateDict(), metadata: weightsMetadata, to: url)
+            try? FileManager.default.removeItem(at: previousURL)
+            return
         }
         try Safetensors.write(model.stateDict(), metadata: weightsMetadata, to: url)
     }
@@ -96,18 +113,27 @@ public enum CheckpointFiles {
     /// Reads the training state that belongs to the weights at `url`.
     public static func loadState(for url: URL) throws -> TrainingState {
         let weights = try Safetensors.read(url)
-        let stateURL = statePath(for: url)
-        guard FileManager.default.fileExists(atPath: stateURL.path) else {
-            throw TrainingError.checkpoint("\(url.path) has no training state beside it (\(stateURL.lastPathComponent)); it holds weights only — load it with `pretrained:`/`ckpt_path` to start a new run from it")
+        // The state written with these weights: the current one, or the one kept while a save
+        // that did not finish was replacing the pair.
+        let candidates = [statePath(for: url), previousStatePath(for: url)].filter { FileManager.default.fileExists(atPath: $0.path) }
+        guard !candidates.isEmpty else {
+            throw TrainingError.checkpoint("\(url.path) has no training state beside it (\(statePath(for: url).lastPathComponent)); it holds weights only — load it with `pretrained:`/`ckpt_path` to start a new run from it")
         }
-        let file = try Safetensors.read(stateURL)
+        var matching: (url: URL, file: Safetensors.File)?
+        for candidate in candidates {
+            let file = try Safetensors.read(candidate)
+            guard file.metadata["format"] == stateFormat else {
+                throw TrainingError.checkpoint("\(candidate.path) is not a runner training state (format \(file.metadata["format"] ?? "missing"))")
+            }
+            if file.metadata["runner_checkpoint"] == weights.metadata["runner_checkpoint"] {
+                matching = (candidate, file)
+                break
+            }
+        }
+        guard let (stateURL, file) = matching else {
+            throw TrainingError.checkpoint("\(url.lastPathComponent) and \(statePath(for: url).lastPathComponent) come from different saves; resume from another checkpoint of the run")
+        }
         let metadata = file.metadata
-        guard metadata["format"] == stateFormat else {
-            throw TrainingError.checkpoint("\(stateURL.path) is not a runner training state (format \(metadata["format"] ?? "missing"))")
-        }
-        guard metadata["runner_checkpoint"] == weights.metadata["runner_checkpoint"] else {
-            throw TrainingError.checkpoint("\(url.lastPathComponent) and \(stateURL.lastPathComponent) come from different saves (a crash between writing them?); resume from another checkpoint of the run")
-        }
         func int(_ key: String) throws -> Int {
             guard let value = metadata[key].flatMap({ Int($0) }) else {
                 throw TrainingError.checkpoint("\(stateURL.path) lacks \(key)")
