@@ -109,6 +109,7 @@ extension Experiment {
               "auto_augment is set, and MindCV applies its policy instead of colour jitter, never both")
         check(["re_scale", "re_ratio", "re_value", "re_max_attempts"], when: augmentation.reProb == 0, "re_prob is 0")
         check(["cutmix_prob"], when: augmentation.mixup == 0 && augmentation.cutmix == 0, "mixup and cutmix are 0")
+        check(["swa_start_epoch", "swa_lr", "swa_lr2", "swa_freq", "swa_lr_schedule"], when: !swa.enabled, "swa is False")
         check(["num_parallel_workers"], when: !dataset.name.isImageFolder,
               "dataset '\(dataset.name.rawValue)' is \(dataset.name == .synthetic ? "generated" : "held in memory") and transformed on the engine's thread pool; loader threads decode image folders (imagenet, folder)")
         return notes

@@ -316,12 +316,12 @@ enum RecipeSchema {
             .defaultOnly("gradient accumulation is not implemented yet; raise batch_size instead"),
 
         // swa
-        bool("swa", .swa, \.swa.enabled).defaultOnly(swaMissing),
-        optionalInt("swa_start_epoch", .swa, \.swa.startEpoch, .atLeastOne).defaultOnly(swaMissing),
-        swaLearningRate("swa_lr", \.swa.lr).defaultOnly(swaMissing),
-        swaLearningRate("swa_lr2", \.swa.lr2).defaultOnly(swaMissing),
-        int("swa_freq", .swa, \.swa.frequency, .atLeastOne).defaultOnly(swaMissing),
-        choice("swa_lr_schedule", .swa, \.swa.lrSchedule).defaultOnly(swaMissing),
+        bool("swa", .swa, \.swa.enabled),
+        optionalInt("swa_start_epoch", .swa, \.swa.startEpoch, .atLeastOne),
+        swaLearningRate("swa_lr", \.swa.lr),
+        swaLearningRate("swa_lr2", \.swa.lr2),
+        int("swa_freq", .swa, \.swa.frequency, .atLeastOne),
+        choice("swa_lr_schedule", .swa, \.swa.lrSchedule),
 
         // optimizer
         choice("opt", .optimizer, \.optimizer.name),
@@ -367,7 +367,6 @@ enum RecipeSchema {
         bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate).compatibility(noLossScaling),
     ]
 
-    static let swaMissing = "stochastic weight averaging is not implemented yet"
     static let float32Only = "the engine trains and evaluates in float32 (bfloat16 is not implemented yet)"
     static let noLossScaling = "float32 training needs no loss scaling (non-finite losses stop the run)"
 

@@ -48,8 +48,13 @@ import Trainer
         "clip_value": ("0.01", [("clip_grad", "True")]), "layer_decay": ("0.75", []),
         "gradient_accumulation_steps": ("2", []),
         // swa
-        "swa": ("True", [("swa_start_epoch", "2"), ("epoch_size", "3")]), "swa_start_epoch": ("2", []),
-        "swa_lr": ("0.001", []), "swa_lr2": ("0.002", []), "swa_freq": ("2", []), "swa_lr_schedule": ("constant", []),
+        "swa": ("True", [("swa_start_epoch", "2"), ("epoch_size", "3")]),
+        "swa_start_epoch": ("3", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4")]),
+        "swa_lr": ("0.005", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "3"), ("swa_lr_schedule", "constant")]),
+        "swa_lr2": ("0.005", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4"), ("swa_lr_schedule", "cyclic"),
+                              ("swa_freq", "2"), ("swa_lr", "0.001")]),
+        "swa_freq": ("2", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4")]),
+        "swa_lr_schedule": ("constant", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "3")]),
         // optimizer
         "opt": ("sgd", []), "momentum": ("0.5", [("opt", "sgd")]), "weight_decay": ("0.5", []),
         "use_nesterov": ("True", [("opt", "sgd")]), "weight_decay_filter": ("norm_and_bias", [("weight_decay", "0.5")]),

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Recipes
 import Results
+import TensorEngine
 import Trainer
 
 @Suite struct TrainingSessionTests {
@@ -31,6 +32,45 @@ import Trainer
         #expect(raw != averaged)
         let state = try CheckpointFiles.loadState(for: session.runDirectory.appendingPathComponent("last.safetensors"))
         #expect(state.averages["ema"]?.count == session.assembly.model.namedParameters().count)
+    }
+
+    /// keras-swa: from `swa_start_epoch` 2 the weights at the end of epochs 2, 3 and 4 are averaged;
+    /// the average is evaluated beside the raw weights from epoch 2 on, checkpointed with its count
+    /// (a resumed run ends with the same average), and kept at the end as `swa.safetensors`; the
+    /// constant schedule sets each epoch's rate as keras-swa's formula.
+    @Test func swaAveragesEpochEndsAndResumesExactly() throws {
+        let tiny = try TinyExperiment()
+        let keys = [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4"), ("swa_lr_schedule", "constant"),
+                    ("swa_lr", "0.002"), ("keep_checkpoint_max", "10")]
+        let (whole, session) = try tiny.run(tiny.experiment(keys))
+        #expect(whole.averaged.map { $0[0] + " " + $0[1] } == ["2 swa", "3 swa", "4 swa"])
+        #expect(whole.files.contains("swa.safetensors") && whole.files.contains("best-swa.safetensors"))
+        // Constant schedule, s = 1: epoch 0 at t = 0 keeps lr; from s on swa_lr (0.002).
+        #expect(whole.epochs.map { $0[5]! } == [0.01, 0.002, 0.002, 0.002])
+        let folder = session.runDirectory
+        let snapshots = try (2...4).map { try Safetensors.read(folder.appendingPathComponent("epoch-\($0).safetensors")) }
+        let swa = try Safetensors.read(folder.appendingPathComponent("swa.safetensors"))
+        for (name, _) in session.assembly.model.namedParameters() {
+            let values = snapshots.map { $0[name]!.tensor().scalars }
+            let mean = (0..<values[0].count).map { i in values.reduce(0) { $0 + $1[i] } / 3 }
+            let averaged = swa[name]!.tensor().scalars
+            let worst = zip(mean, averaged).map { abs($0 - $1) / max(1, abs($0)) }.max() ?? 0
+            #expect(worst < 1e-6, "\(name): \(worst)")
+        }
+        let state = try CheckpointFiles.loadState(for: folder.appendingPathComponent("last.safetensors"))
+        #expect(state.averages["swa"]?.contains { $0.0 == "n_averaged" && $0.1.item == 3 } == true)
+
+        // Stopped after epoch 3 and resumed for the fourth: the same evaluations and average.
+        let shorter = keys.map { $0.0 == "epoch_size" ? ($0.0, "3") : $0 }
+        let (_, stopped) = try tiny.run(tiny.experiment(shorter))
+        let last = stopped.runDirectory.appendingPathComponent("last.safetensors")
+        let saved = try CheckpointFiles.loadState(for: last)
+        let experiment = try Experiment.load(yaml: saved.experimentYAML, path: "saved", overrides: ["epoch_size=4"])
+        let (resumed, resumedSession) = try tiny.run(experiment, resume: .init(weights: last, state: saved))
+        #expect(resumed.averaged == whole.averaged)
+        #expect(resumed.weights == whole.weights)
+        let resumedSWA = try Safetensors.read(resumedSession.runDirectory.appendingPathComponent("swa.safetensors"))
+        #expect(resumedSWA.names.map { resumedSWA[$0]!.tensor().scalars } == swa.names.map { swa[$0]!.tensor().scalars })
     }
 
     /// `pretrained: FILE` starts from that file's weights.

@@ -62,6 +62,10 @@ public struct TrainingAssembly {
 
         var averagers: [any WeightAverager] = []
         if experiment.training.ema { averagers.append(EMAAverager(parameters, decay: experiment.training.emaDecay)) }
+        if experiment.swa.enabled {
+            averagers.append(try Self.stochasticWeightAveraging(experiment, parameters: parameters, model: model,
+                                                                stepsPerEpoch: train.batchesPerEpoch))
+        }
         step = TrainingStep(model: model, objective: ClassificationObjective(experiment.loss), optimizer: optimizer,
                             reducer: reducer, clipNorm: experiment.training.clipGrad ? experiment.training.clipValue : nil,
                             averagers: averagers)
@@ -82,6 +86,46 @@ public struct TrainingAssembly {
         guard a.mixup > 0 || a.cutmix > 0 else { return IdentityBatchTransform() }
         return MixupCutmix(mixupAlpha: a.mixup, cutmixAlpha: a.cutmix, probability: a.cutmixProb,
                            labelSmoothing: Float(experiment.loss.labelSmoothing), classes: classes)
+    }
+
+    /// keras-swa's averaging and schedule from the `swa_*` keys (``SWAAverager``).
+    ///
+    /// - Throws: ``RecipeError`` at the key concerned for settings keras-swa refuses, and at `swa`
+    ///   for a network with batch norm: keras-swa re-estimates its statistics under the averaged
+    ///   weights in a final epoch at rate 0, which this runner does not do yet.
+    static func stochasticWeightAveraging(_ experiment: Experiment, parameters: [(name: String, tensor: Tensor)],
+                                          model: any ClassificationModel, stepsPerEpoch: Int) throws -> SWAAverager {
+        let swa = experiment.swa
+        func refusal(_ key: String, _ reason: String) -> RecipeError {
+            RecipeError(issues: [RecipeIssue(location: experiment.provenance.issueLocation(of: key),
+                                             problem: .inconsistent(key: key, reason: reason))])
+        }
+        if model.stateDict().contains(where: { $0.name.hasSuffix("running_mean") }) {
+            throw refusal("swa", "'\(experiment.model.name)' has batch norm, whose statistics keras-swa re-estimates under the averaged weights in a last epoch at rate 0; that epoch is not implemented yet, so swa runs with networks without batch norm (SwinV2, Twins)")
+        }
+        guard let start = swa.startEpoch else {
+            throw refusal("swa", "swa: True needs swa_start_epoch (the 1-based epoch where averaging starts)")
+        }
+        func rate(_ value: SWALearningRate) -> Double? {
+            if case .fixed(let rate) = value { rate } else { nil }
+        }
+        let mode: SWALearningRateSchedule.Mode = switch swa.lrSchedule {
+        case .manual: .manual
+        case .constant: .constant
+        case .cyclic: .cyclic
+        }
+        do {
+            let schedule = try SWALearningRateSchedule(
+                startEpoch: start, mode: mode, swaLearningRate: rate(swa.lr), swaLearningRate2: rate(swa.lr2),
+                swaFrequency: swa.frequency, initialLearningRate: experiment.scheduler.lr, epochs: experiment.training.epochs,
+                stepsPerEpoch: stepsPerEpoch, hasBatchNorm: false)
+            return SWAAverager(parameters, schedule: schedule)
+        } catch {
+            let message = String(describing: error)
+            let key = message.contains("swa_start") ? "swa_start_epoch" : message.contains("swa_freq") ? "swa_freq"
+                : message.contains("swa_lr2") ? "swa_lr2" : message.contains("swa_lr") ? "swa_lr" : "swa"
+            throw refusal(key, "keras-swa refuses this: \(message)")
+        }
     }
 
     /// MindCV's `weight_decay_filter` groups with the model's own no-decay list; with

@@ -23,6 +23,8 @@ public final class TrainingSession {
 
     public var experiment: Experiment { assembly.experiment }
     var step: TrainingStep { assembly.step }
+    /// The run's stochastic weight averaging, which also sets the learning rate.
+    var swa: SWAAverager? { step.averagers.lazy.compactMap { $0 as? SWAAverager }.first }
 
     /// How a run ended.
     public enum Outcome: Sendable, Equatable {
@@ -132,6 +134,13 @@ public final class TrainingSession {
                     return .interrupted(signal: signal)
                 }
             }
+            // keras-swa ends a run with the averaged weights; they are kept beside the raw ones.
+            if let swa, swa.holdsWeights {
+                try withWeights(of: swa) {
+                    try CheckpointFiles.save(assembly.model, state: nil, classNames: assembly.train.classNames,
+                                             to: runDirectory.appendingPathComponent("swa.safetensors"))
+                }
+            }
             try store.finishRun(run: runID, status: .finished)
             return .finished
         } catch {
@@ -155,6 +164,7 @@ public final class TrainingSession {
                 return signal
             }
             learningRate = assembly.schedule.learningRate(step: state.globalStep)
+            if let rate = swa?.learningRate(epoch: epoch, batch: index) { learningRate = rate }
             var random = RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ UInt64(state.globalStep) &* 0x9E37_79B9)
             let batch = batchTransform(try assembly.train.batch(index, epoch: epoch), random: &random)
             let outcome: TrainingStep.Outcome
@@ -174,6 +184,7 @@ public final class TrainingSession {
         }
         progress.finish()
         let trainSeconds = Date().timeIntervalSince(start)
+        for averager in step.averagers { averager.epochEnded(epoch, parameters: step.parameters) }
         state.random = context.random
         state.completedEpochs = epoch + 1
 
@@ -182,7 +193,7 @@ public final class TrainingSession {
         let validates = experiment.system.valWhileTrain && (epoch + 1) % max(1, experiment.system.valInterval) == 0
         if let validation = assembly.validation, validates {
             evaluation = try Evaluator.evaluate(assembly.model, on: validation)
-            for averager in step.averagers {
+            for averager in step.averagers where averager.holdsWeights {
                 averaged.append((averager.name, try withWeights(of: averager) { try Evaluator.evaluate(assembly.model, on: validation) }))
             }
         }
@@ -239,7 +250,7 @@ public final class TrainingSession {
     private func saveCheckpoint(named name: String) throws {
         state.optimizer = assembly.optimizer.stateTensors()
         state.averages = Dictionary(uniqueKeysWithValues: step.averagers.map { averager in
-            (averager.name, averager.averagedWeights.map { ($0.name, $0.tensor) })
+            (averager.name, averager.checkpointTensors.map { ($0.name, $0.tensor) })
         })
         try CheckpointFiles.save(assembly.model, state: state, classNames: assembly.train.classNames,
                                  to: runDirectory.appendingPathComponent("\(name).safetensors"))
@@ -254,7 +265,8 @@ public final class TrainingSession {
             state.bestEpoch = epoch
             try saveCheckpoint(named: "best")
         }
-        for (averager, (_, result)) in zip(step.averagers, averaged) {
+        for (name, result) in averaged {
+            guard let averager = step.averagers.first(where: { $0.name == name }) else { continue }
             guard result.top1 > (state.bestAveragedTop1[averager.name] ?? -1) else { continue }
             state.bestAveragedTop1[averager.name] = result.top1
             try withWeights(of: averager) {

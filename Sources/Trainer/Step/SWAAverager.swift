@@ -1,0 +1,41 @@
+import TensorEngine
+import Training
+
+/// keras-swa's stochastic weight averaging (`swa: True`): at the end of every epoch its
+/// ``SWALearningRateSchedule`` names (from `swa_start_epoch`, every `swa_freq` epochs) the
+/// weights join a running mean, `swa ← (swa·k + w)/(k + 1)`. The schedule also sets the learning
+/// rate (``learningRate(epoch:batch:)``). Evaluated beside the raw weights once it holds a
+/// snapshot, recorded and checkpointed as `swa` (with its snapshot count, so a resumed run
+/// averages on with the same weights).
+public final class SWAAverager: WeightAverager {
+    public let name = "swa"
+    public let schedule: SWALearningRateSchedule
+    let average: StochasticWeightAverage
+
+    public init(_ parameters: [(name: String, tensor: Tensor)], schedule: SWALearningRateSchedule) {
+        self.schedule = schedule
+        average = StochasticWeightAverage(shapedLike: parameters)
+    }
+
+    public var averagedWeights: [(name: String, tensor: Tensor)] { average.averaged }
+    public var holdsWeights: Bool { average.count > 0 }
+    /// How many snapshots the average holds.
+    public var snapshots: Int { average.count }
+
+    /// SWA averages at epoch ends only.
+    public func update(from parameters: [(name: String, tensor: Tensor)], step: Int) {}
+
+    public func epochEnded(_ epoch: Int, parameters: [(name: String, tensor: Tensor)]) {
+        if schedule.averagesAfter(epoch: epoch) { average.add(parameters) }
+    }
+
+    /// The rate keras-swa sets for batch `batch` of 0-based `epoch` (`nil` under `manual`, where
+    /// the run's own schedule stays).
+    public func learningRate(epoch: Int, batch: Int) -> Double? { schedule.learningRate(epoch: epoch, batch: batch) }
+
+    public var checkpointTensors: [(name: String, tensor: Tensor)] {
+        average.stateTensors().map { (name: $0.0, tensor: $0.1) }
+    }
+
+    public func load(_ tensors: [(String, Tensor)]) throws { try average.load(stateTensors: tensors) }
+}
