@@ -73,6 +73,19 @@ import Trainer
         #expect(resumedSWA.names.map { resumedSWA[$0]!.tensor().scalars } == swa.names.map { swa[$0]!.tensor().scalars })
     }
 
+    /// A network with batch norm is refused at the `swa` key before any training.
+    @Test func swaOnABatchNormNetworkIsRefusedAtItsKey() throws {
+        let tiny = try TinyExperiment()
+        let experiment = try tiny.experiment([("model", "resnet18"), ("model_kwargs", "{}"), ("swa", "True"),
+                                              ("swa_start_epoch", "2"), ("epoch_size", "3")])
+        #expect {
+            try TrainingAssembly(experiment)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("\(tiny.folder.path)/recipe.yaml:") && text.contains("key 'swa'") && text.contains("batch norm")
+        }
+    }
+
     /// `pretrained: FILE` starts from that file's weights.
     @Test func pretrainedLoadsTheFile() throws {
         let tiny = try TinyExperiment()
