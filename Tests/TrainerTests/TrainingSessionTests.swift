@@ -63,10 +63,7 @@ import Trainer
         // Stopped after epoch 3 and resumed for the fourth: the same evaluations and average.
         let shorter = keys.map { $0.0 == "epoch_size" ? ($0.0, "3") : $0 }
         let (_, stopped) = try tiny.run(tiny.experiment(shorter))
-        let last = stopped.runDirectory.appendingPathComponent("last.safetensors")
-        let saved = try CheckpointFiles.loadState(for: last)
-        let experiment = try Experiment.load(yaml: saved.experimentYAML, path: "saved", overrides: ["epoch_size=4"])
-        let (resumed, resumedSession) = try tiny.run(experiment, resume: .init(weights: last, state: saved))
+        let (resumed, resumedSession) = try tiny.resume(stopped, epochs: 4)
         #expect(resumed.averaged == whole.averaged)
         #expect(resumed.weights == whole.weights)
         let resumedSWA = try Safetensors.read(resumedSession.runDirectory.appendingPathComponent("swa.safetensors"))
@@ -107,10 +104,7 @@ import Trainer
         let tiny = try TinyExperiment()
         let (whole, _) = try tiny.run(tiny.experiment([("ema", "True")]))
         let (_, stopped) = try tiny.run(tiny.experiment([("ema", "True"), ("epoch_size", "1")]))
-        let last = stopped.runDirectory.appendingPathComponent("last.safetensors")
-        let state = try CheckpointFiles.loadState(for: last)
-        let experiment = try Experiment.load(yaml: state.experimentYAML, path: "saved", overrides: ["epoch_size=2"])
-        let (resumed, _) = try tiny.run(experiment, resume: .init(weights: last, state: state))
+        let (resumed, _) = try tiny.resume(stopped, epochs: 2)
         #expect(resumed.epochs == whole.epochs)
         #expect(resumed.averaged == whole.averaged)
         #expect(resumed.weights == whole.weights)

@@ -76,6 +76,14 @@ struct TinyExperiment {
         var loaderThreads: Int
     }
 
+    /// Resumes the run of `stopped` from its `last` checkpoint with `epoch_size` raised to `epochs`.
+    func resume(_ stopped: TrainingSession, epochs: Int) throws -> (Observation, TrainingSession) {
+        let last = stopped.runDirectory.appendingPathComponent("last.safetensors")
+        let state = try CheckpointFiles.loadState(for: last)
+        let experiment = try Experiment.load(yaml: state.experimentYAML, path: "saved", overrides: ["epoch_size=\(epochs)"])
+        return try run(experiment, resume: .init(weights: last, state: state))
+    }
+
     /// Trains `experiment` to the end and observes the run.
     func run(_ experiment: Experiment, resume: TrainingSession.ResumePoint? = nil) throws -> (Observation, TrainingSession) {
         let threadsBefore = ThreadPool.shared.activeThreads
