@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrainerTests",
-            dependencies: ["Trainer", "Recipes", "Results", "Datasets", "Models", "Training", "TensorEngine"],
+            dependencies: ["Trainer", "Recipes", "Results", "Datasets", "Models", "Training", "TensorEngine", "Layers"],
             resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
         ),

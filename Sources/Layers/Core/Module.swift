@@ -27,9 +27,17 @@ public struct StateVisitor {
 
     private var prefix: String = ""
     private let body: (_ name: String, _ tensor: Tensor, _ kind: Kind) -> Void
+    private let onModule: ((any Module) -> Void)?
 
     public init(_ body: @escaping (_ name: String, _ tensor: Tensor, _ kind: Kind) -> Void) {
         self.body = body
+        onModule = nil
+    }
+
+    /// A visitor that reports every child module it enters, and no tensors.
+    init(modules: @escaping (any Module) -> Void) {
+        body = { _, _, _ in }
+        onModule = modules
     }
 
     /// A trainable tensor.
@@ -53,6 +61,7 @@ public struct StateVisitor {
     public mutating func child(_ name: String, _ module: any Module) {
         let saved = prefix
         prefix = saved + name + "."
+        onModule?(module)
         module.visitState(&self)
         prefix = saved
     }
@@ -80,6 +89,14 @@ extension Module {
         var visitor = StateVisitor { collected.append(($0, $1, $2)) }
         visitState(&visitor)
         return collected
+    }
+
+    /// Every module of the tree below this one, of type `T`, in definition order.
+    public func submodules<T>(of type: T.Type) -> [T] {
+        var found: [T] = []
+        var visitor = StateVisitor(modules: { if let module = $0 as? T { found.append(module) } })
+        visitState(&visitor)
+        return found
     }
 
     /// The number of trainable scalars.

@@ -3,6 +3,7 @@ import TensorEngine
 import Datasets
 import Models
 import Recipes
+import Layers
 import Training
 
 /// Everything a training run needs, built from a recipe in the order data flows: the recipe's
@@ -90,18 +91,16 @@ public struct TrainingAssembly {
 
     /// keras-swa's averaging and schedule from the `swa_*` keys (``SWAAverager``).
     ///
-    /// - Throws: ``RecipeError`` at the key concerned for settings keras-swa refuses, and at `swa`
-    ///   for a network with batch norm: keras-swa re-estimates its statistics under the averaged
-    ///   weights in a final epoch at rate 0, which this runner does not do yet.
+    /// A network with batch norm spends its last epoch re-estimating the statistics under the
+    /// averaged weights, as keras-swa does.
+    ///
+    /// - Throws: ``RecipeError`` at the key concerned for settings keras-swa refuses.
     static func stochasticWeightAveraging(_ experiment: Experiment, parameters: [(name: String, tensor: Tensor)],
                                           model: any ClassificationModel, stepsPerEpoch: Int) throws -> SWAAverager {
         let swa = experiment.swa
         func refusal(_ key: String, _ reason: String) -> RecipeError {
             RecipeError(issues: [RecipeIssue(location: experiment.provenance.issueLocation(of: key),
                                              problem: .inconsistent(key: key, reason: reason))])
-        }
-        if model.stateDict().contains(where: { $0.name.hasSuffix("running_mean") }) {
-            throw refusal("swa", "'\(experiment.model.name)' has batch norm, whose statistics keras-swa re-estimates under the averaged weights in a last epoch at rate 0; that epoch is not implemented yet, so swa runs with networks without batch norm (SwinV2, Twins)")
         }
         guard let start = swa.startEpoch else {
             throw refusal("swa", "swa: True needs swa_start_epoch (the 1-based epoch where averaging starts)")
@@ -118,7 +117,7 @@ public struct TrainingAssembly {
             let schedule = try SWALearningRateSchedule(
                 startEpoch: start, mode: mode, swaLearningRate: rate(swa.lr), swaLearningRate2: rate(swa.lr2),
                 swaFrequency: swa.frequency, initialLearningRate: experiment.scheduler.lr, epochs: experiment.training.epochs,
-                stepsPerEpoch: stepsPerEpoch, hasBatchNorm: false)
+                stepsPerEpoch: stepsPerEpoch, hasBatchNorm: !model.submodules(of: BatchNorm2d.self).isEmpty)
             return SWAAverager(parameters, schedule: schedule)
         } catch {
             let message = String(describing: error)

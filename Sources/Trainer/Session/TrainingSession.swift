@@ -152,6 +152,13 @@ public final class TrainingSession {
     /// One epoch; returns the signal number if interrupted before it finished (nothing recorded).
     private func trainEpoch(_ epoch: Int, progress: ProgressReporter) throws -> Int32? {
         let context = ForwardContext(training: true, random: state.random)
+        var momenta: [(BatchNorm2d, Float?)] = []
+        if let swa, swa.schedule.isBatchNormEpoch(epoch) {
+            momenta = swa.beginBatchNormEpoch(parameters: step.parameters,
+                                              normalizations: assembly.model.submodules(of: BatchNorm2d.self))
+            log("epoch \(epoch + 1): the averaged weights in place, re-estimating the batch-norm statistics (swa)")
+        }
+        defer { for (normalization, momentum) in momenta { normalization.momentum = momentum } }
         let batchTransform = assembly.batchTransform
         var loss = RunningLoss()
         var accuracy = TopKAccuracy()

@@ -1,4 +1,5 @@
 import TensorEngine
+import Layers
 import Training
 
 /// keras-swa's stochastic weight averaging (`swa: True`): at the end of every epoch its
@@ -7,6 +8,13 @@ import Training
 /// rate (``learningRate(epoch:batch:)``). Evaluated beside the raw weights once it holds a
 /// snapshot, recorded and checkpointed as `swa` (with its snapshot count, so a resumed run
 /// averages on with the same weights).
+///
+/// With batch norm the run's last epoch is keras-swa's re-estimation epoch
+/// (``beginBatchNormEpoch(parameters:normalizations:)``): the averaged weights replace the model's,
+/// the running statistics restart and become the plain mean over the epoch's batches (Keras'
+/// per-batch momentum 1 − 1/(b + 1), PyTorch's `momentum=None`), and the rate is 0 under the
+/// constant and cyclic schedules — under `manual` keras-swa leaves the optimizer's rate in that
+/// epoch, and so does this. The statistics are PyTorch's (unbiased running variance).
 public final class SWAAverager: WeightAverager {
     public let name = "swa"
     public let schedule: SWALearningRateSchedule
@@ -32,6 +40,19 @@ public final class SWAAverager: WeightAverager {
     /// The rate keras-swa sets for batch `batch` of 0-based `epoch` (`nil` under `manual`, where
     /// the run's own schedule stays).
     public func learningRate(epoch: Int, batch: Int) -> Double? { schedule.learningRate(epoch: epoch, batch: batch) }
+
+    /// Starts the re-estimation epoch: copies the average into `parameters`, restarts the running
+    /// statistics of `normalizations` as cumulative means; returns their momenta to restore after.
+    public func beginBatchNormEpoch(parameters: [(name: String, tensor: Tensor)],
+                                    normalizations: [BatchNorm2d]) -> [(BatchNorm2d, Float?)] {
+        average.copy(into: parameters)
+        let momenta = normalizations.map { ($0, $0.momentum) }
+        for normalization in normalizations {
+            normalization.resetRunningStatistics()
+            normalization.momentum = nil
+        }
+        return momenta
+    }
 
     public var checkpointTensors: [(name: String, tensor: Tensor)] {
         average.stateTensors().map { (name: $0.0, tensor: $0.1) }
