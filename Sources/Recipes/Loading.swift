@@ -303,6 +303,9 @@ enum ConsistencyRules {
                 report(blame("swa_lr", "swa_lr2"),
                        "swa_lr \(YAMLText.number(low)) is above swa_lr2 \(YAMLText.number(high))")
             }
+            if case .auto = swa.lr, case .fixed = swa.lr2 {
+                report(blame("swa_lr", "swa_lr2"), "swa_lr2 can be set only with swa_lr set too (keras-swa derives an automatic swa_lr2 from an automatic swa_lr)")
+            }
             if case .fixed(let rate) = swa.lr, rate > scheduler.lr {
                 report(blame("lr", "swa_lr"),
                        "swa_lr \(YAMLText.number(rate)) is above the initial lr \(YAMLText.number(scheduler.lr))")

@@ -247,6 +247,11 @@ func messages(_ yaml: String, overrides: [String] = []) -> [String] {
             == ["bad.yaml:4:1: key 'swa_lr_schedule': the cyclic swa_lr_schedule needs swa_freq of 2 or more (got 1)"])
     }
 
+    @Test func swaLR2WithAnAutomaticSWALR() {
+        #expect(messages("epoch_size: 10\nswa: True\nswa_start_epoch: 5\nswa_lr2: 0.002\n")
+            == ["bad.yaml:4:1: key 'swa_lr2': swa_lr2 can be set only with swa_lr set too (keras-swa derives an automatic swa_lr2 from an automatic swa_lr)"])
+    }
+
     @Test func minLRAboveLR() {
         #expect(messages("lr: 0.001\nmin_lr: 0.01\n")
             == ["bad.yaml:2:1: key 'min_lr': min_lr 0.01 is above lr 0.001; the schedule would rise"])

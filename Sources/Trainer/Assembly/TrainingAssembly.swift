@@ -94,7 +94,8 @@ public struct TrainingAssembly {
     /// A network with batch norm spends its last epoch re-estimating the statistics under the
     /// averaged weights, as keras-swa does.
     ///
-    /// - Throws: ``RecipeError`` at the key concerned for settings keras-swa refuses.
+    /// - Throws: ``RecipeError`` at `swa` for settings keras-swa refuses (the recipe's loading
+    ///   already refuses each of them at its own key).
     static func stochasticWeightAveraging(_ experiment: Experiment, parameters: [(name: String, tensor: Tensor)],
                                           model: any ClassificationModel, stepsPerEpoch: Int) throws -> SWAAverager {
         let swa = experiment.swa
@@ -120,10 +121,8 @@ public struct TrainingAssembly {
                 stepsPerEpoch: stepsPerEpoch, hasBatchNorm: !model.submodules(of: BatchNorm2d.self).isEmpty)
             return SWAAverager(parameters, schedule: schedule)
         } catch {
-            let message = String(describing: error)
-            let key = message.contains("swa_start") ? "swa_start_epoch" : message.contains("swa_freq") ? "swa_freq"
-                : message.contains("swa_lr2") ? "swa_lr2" : message.contains("swa_lr") ? "swa_lr" : "swa"
-            throw refusal(key, "keras-swa refuses this: \(message)")
+            // Loading refuses each of keras-swa's conditions at its own key; this is the backstop.
+            throw refusal("swa", "keras-swa refuses these settings: \(error)")
         }
     }
 
