@@ -45,8 +45,13 @@ public final class ExponentialMovingAverage: @unchecked Sendable {
     /// Folds `tensors` (same names and shapes as at creation, same order) into the average;
     /// `step` as in ``decay(atStep:)``.
     public func update(from tensors: [(name: String, tensor: Tensor)], step: Int? = nil) {
+        update(from: tensors, decay: decay(atStep: step))
+    }
+
+    /// Folds `tensors` into the average with decay `d` (a copy right after ``restart()``).
+    public func update(from tensors: [(name: String, tensor: Tensor)], decay d: Double) {
         precondition(tensors.count == averaged.count, "ExponentialMovingAverage: \(tensors.count) tensors for an average of \(averaged.count)")
-        let d = needsCopy ? 0 : decay(atStep: step)
+        let d = needsCopy ? 0 : d
         needsCopy = false
         let weight = Float(1 - d)
         for (source, target) in zip(tensors, averaged) {

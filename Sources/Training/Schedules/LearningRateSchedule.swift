@@ -12,6 +12,7 @@ import Foundation
 /// - The warm-up is `lr · (f + (1 − f) · min(e, W) / W)` with `f = warmup_factor` and `e` the
 ///   fractional epoch `step / steps_per_epoch` (`linear_refined_lr`), or its floor with
 ///   `lr_epoch_stair` (`linear_lr`): per step by default, so the first step's rate is `lr · f`.
+///   The `constant` warm-up (torchvision's `ConstantLR`) holds `lr · f` instead.
 /// - The main phase counts its own epochs from 0, so `decay_epochs` and the milestones of
 ///   `multi_step_decay` are measured from the end of the warm-up.
 /// - `cosine_decay` uses `cosine_decay_refined_lr` (per step) or, with `lr_epoch_stair`,
@@ -26,6 +27,14 @@ import Foundation
 /// These coincide with PyTorch's schedulers (`ExponentialLR`, `StepLR`, `MultiStepLR`,
 /// `OneCycleLR`, `CyclicLR`) where the two overlap; the fixture checks both.
 public struct LearningRateSchedule: Sendable, Equatable {
+    /// The shape of the warm-up (torchvision's `--lr-warmup-method`).
+    public enum Warmup: String, Sendable, CaseIterable {
+        /// MindCV's and torchvision's `LinearLR`: from `lr × warmup_factor` rising to `lr`.
+        case linear
+        /// torchvision's `ConstantLR`: `lr × warmup_factor` for the whole warm-up, then `lr`.
+        case constant
+    }
+
     /// Which main schedule.
     public let kind: ScheduleKind
     /// The peak rate (`lr`).
@@ -36,6 +45,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public let warmupEpochs: Int
     /// `warmup_factor`: the warm-up starts at `lr × warmup_factor`.
     public let warmupFactor: Double
+    /// `warmup_method`: how the warm-up gets from `lr × warmup_factor` to `lr`.
+    public let warmup: Warmup
     /// `decay_epochs`: cosine cycle length, or `step_decay`'s period.
     public let decayEpochs: Int
     /// `decay_rate`: the factor of the exponential, step and multi-step decays (the power of the
@@ -60,7 +71,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     /// - Throws: ``ScheduleError`` for settings MindCV rejects (warm-up or `lr_epoch_stair` with
     ///   `one_cycle`/`cyclic`) or that would divide by zero.
     public init(kind: ScheduleKind, learningRate: Double, minimumLearningRate: Double = 1e-6,
-                warmupEpochs: Int = 3, warmupFactor: Double = 0, decayEpochs: Int = 10, decayRate: Double = 0.9,
+                warmupEpochs: Int = 3, warmupFactor: Double = 0, warmup: Warmup = .linear, decayEpochs: Int = 10, decayRate: Double = 0.9,
                 milestones: [Int] = [], epochs: Int, stepsPerEpoch: Int, cycles: Int = 1, cycleDecay: Double = 1,
                 epochStair: Bool = false) throws {
         guard stepsPerEpoch > 0 else { throw ScheduleError("steps per epoch must be positive, got \(stepsPerEpoch)") }
@@ -90,6 +101,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         self.minimumLearningRate = minimumLearningRate
         self.warmupEpochs = warmupEpochs
         self.warmupFactor = warmupFactor
+        self.warmup = warmup
         self.decayEpochs = decayEpochs
         self.decayRate = decayRate
         self.milestones = milestones.sorted()
@@ -110,6 +122,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
         if step < warmupSteps {
             let epoch = epochFraction(step)
             let start = baseLearningRate * warmupFactor
+            if warmup == .constant { return start }
             return start + min(epoch, Double(warmupEpochs)) / Double(warmupEpochs) * (baseLearningRate - start)
         }
         return mainRate(step - warmupSteps)
