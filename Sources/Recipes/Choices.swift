@@ -114,6 +114,22 @@ public enum SWASchedule: String, NamedChoice {
     case constant
     /// Within each `swa_freq`-epoch cycle fall linearly from `swa_lr2` to `swa_lr`.
     case cyclic
+    /// torch's `SWALR` with cosine annealing: from the rate reached at `swa_start_epoch` to
+    /// `swa_lr` over `swa_anneal_epochs`, once per epoch; batch norm re-estimated by `update_bn`.
+    case cos
+    /// torch's `SWALR` with linear annealing.
+    case linear
+
+    /// Whether this is one of torch's `SWALR` annealing strategies rather than keras-swa's.
+    public var isTorchAnnealing: Bool { self == .cos || self == .linear }
+}
+
+/// `warmup_method`: how the learning rate warms up (torchvision's `--lr-warmup-method`).
+public enum WarmupMethod: String, NamedChoice {
+    /// From `warmup_factor × lr` up to `lr`.
+    case linear
+    /// `warmup_factor × lr` throughout the warm-up.
+    case constant
 }
 
 /// `swa_lr` / `swa_lr2`: a fixed rate, or keras-swa's `auto` rule.

@@ -151,6 +151,12 @@ extension Experiment {
         public var std: [Double] = [58.395, 57.12, 57.375]
         /// `crop_pct`: evaluation resizes to `image_resize / crop_pct`, then centre-crops; in (0, 2).
         public var cropPct = 0.875
+        /// `val_resize_size` (torchvision's `--val-resize-size`): the shorter side evaluation
+        /// images are resized to before the centre crop; `nil` takes ⌊crop size / crop_pct⌋.
+        public var valResizeSize: Int? = nil
+        /// `val_crop_size` (torchvision's `--val-crop-size`): the evaluation crop; `nil` is
+        /// `image_resize`. Another size needs a network that takes any input size (ResNet).
+        public var valCropSize: Int? = nil
         /// `mixup`: mixup's Beta(α, α) parameter; 0 turns mixup off.
         public var mixup = 0.0
         /// `cutmix`: cutmix's Beta(α, α) parameter; 0 turns cutmix off.
@@ -224,8 +230,19 @@ extension Experiment {
         public var clipValue = 15.0
         /// `layer_decay`: layer-wise learning-rate decay; `nil` for none.
         public var layerDecay: Double? = nil
-        /// `gradient_accumulation_steps`: batches whose gradients are summed per update.
+        /// `gradient_accumulation_steps`: batches whose gradients are summed per update, each
+        /// loss weighted by its share of the samples, so an update is the one the concatenated
+        /// batch would give (exactly, without batch norm). The schedule counts updates; an epoch
+        /// whose batch count is not a multiple ends with a shorter group (timm's rule).
         public var gradientAccumulationSteps = 1
+        /// `ema_steps` (torchvision's `--model-ema-steps`): the average is updated after every
+        /// `ema_steps`-th update of an epoch, counting from its first (updates 0, k, 2k, …).
+        public var emaSteps = 1
+        /// `ema_adjust`: torchvision's model EMA — `ema_decay` is adjusted for the batch, world
+        /// size, `ema_steps` and `epoch_size` (`α = min(1, (1 − decay) · world · batch · steps /
+        /// epochs)`, decay `1 − α`), and during the warm-up epochs the average restarts from the
+        /// weights at every update. Off: MindCV's per-update `ema_decay`.
+        public var emaAdjust = false
         /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
@@ -243,8 +260,12 @@ extension Experiment {
         public var lr2: SWALearningRate = .auto
         /// `swa_freq`: epochs between averaged snapshots (the cycle length when cyclic).
         public var frequency = 1
-        /// `swa_lr_schedule`: how the learning rate behaves around averaging.
+        /// `swa_lr_schedule`: how the learning rate behaves around averaging — keras-swa's
+        /// `manual`, `constant`, `cyclic`, or torch's `SWALR` annealing `cos` / `linear`.
         public var lrSchedule: SWASchedule = .manual
+        /// `swa_anneal_epochs` (torch's `SWALR` `anneal_epochs`): epochs over which `cos` and
+        /// `linear` anneal to `swa_lr`; 0 jumps to it.
+        public var annealEpochs = 10
         /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
@@ -268,6 +289,18 @@ extension Experiment {
         /// `norm_weight_decay` (torchvision's `--norm-weight-decay`): weight decay for
         /// normalisation-layer parameters; `nil` uses `weight_decay`.
         public var normWeightDecay: Double? = nil
+        /// `bias_weight_decay` (torchvision's `--bias-weight-decay`): weight decay for biases
+        /// (parameters torchvision names `bias`; timm's attention `q_bias`/`v_bias`, which are
+        /// torchvision's `qkv.bias`, count too); `nil` uses `weight_decay`.
+        public var biasWeightDecay: Double? = nil
+        /// `transformer_embedding_decay` (torchvision's `--transformer-embedding-decay`): weight
+        /// decay for the parameters torchvision names `class_token`, `position_embedding` and
+        /// `relative_position_bias_table`, and for their counterparts in this runner's networks
+        /// (timm's `no_weight_decay()` list: Swin V2's continuous position bias MLP `cpb_mlp` and
+        /// `logit_scale`, Twins' `pos_block`). torchvision's own keys match nothing in its Swin V2,
+        /// so its published `swin_v2_t` run decayed those at `weight_decay`; leave this key out
+        /// to reproduce that. The run's notes say which parameters it covered.
+        public var transformerEmbeddingDecay: Double? = nil
         /// Every key of the group at its default (MindCV's, where MindCV has the key).
         public init() {}
     }
@@ -282,6 +315,9 @@ extension Experiment {
         public var minLR = 1e-6
         /// `warmup_epochs`: linear warm-up length.
         public var warmupEpochs = 3
+        /// `warmup_method` (torchvision's `--lr-warmup-method`): `linear` rises from
+        /// `warmup_factor × lr` to `lr`; `constant` holds `warmup_factor × lr` through the warm-up.
+        public var warmupMethod: WarmupMethod = .linear
         /// `warmup_factor`: warm-up starts at `warmup_factor × lr` (torchvision's
         /// `lr_warmup_decay`; timm's absolute `warmup_lr` is `warmup_factor × lr` here).
         public var warmupFactor = 0.0

@@ -97,7 +97,8 @@ extension Experiment {
                 notes.append("\(key) has no effect: \(explanation)")
             }
         }
-        check(["ema_decay"], when: !training.ema, "ema is False")
+        check(["ema_decay", "ema_steps", "ema_adjust"], when: !training.ema, "ema is False")
+        check(["warmup_method", "warmup_factor"], when: scheduler.warmupEpochs == 0, "warmup_epochs is 0")
         check(["clip_value"], when: !training.clipGrad, "clip_grad is False")
         check(["val_interval", "val_batch_size"], when: !system.valWhileTrain, "val_while_train is False")
         check(["momentum", "use_nesterov"], when: [.adam, .adamw, .lion, .adagrad, .lamb, .nadam].contains(optimizer.name),
@@ -109,7 +110,11 @@ extension Experiment {
               "auto_augment is set, and MindCV applies its policy instead of colour jitter, never both")
         check(["re_scale", "re_ratio", "re_value", "re_max_attempts"], when: augmentation.reProb == 0, "re_prob is 0")
         check(["cutmix_prob"], when: augmentation.mixup == 0 && augmentation.cutmix == 0, "mixup and cutmix are 0")
-        check(["swa_start_epoch", "swa_lr", "swa_lr2", "swa_freq", "swa_lr_schedule"], when: !swa.enabled, "swa is False")
+        check(["swa_start_epoch", "swa_lr", "swa_lr2", "swa_freq", "swa_lr_schedule", "swa_anneal_epochs"], when: !swa.enabled, "swa is False")
+        check(["swa_anneal_epochs"], when: swa.enabled && !swa.lrSchedule.isTorchAnnealing,
+              "swa_lr_schedule '\(swa.lrSchedule.rawValue)' is keras-swa's; the annealing length belongs to torch's cos and linear")
+        check(["swa_lr2"], when: swa.enabled && swa.lrSchedule.isTorchAnnealing,
+              "torch's SWALR anneals to swa_lr alone; swa_lr2 is keras-swa's cyclic upper rate")
         check(["num_parallel_workers"], when: !dataset.name.isImageFolder,
               "dataset '\(dataset.name.rawValue)' is \(dataset.name == .synthetic ? "generated" : "held in memory") and transformed on the engine's thread pool; loader threads decode image folders (imagenet, folder)")
         return notes

@@ -306,7 +306,7 @@ enum ConsistencyRules {
             if case .auto = swa.lr, case .fixed = swa.lr2 {
                 report(blame("swa_lr", "swa_lr2"), "swa_lr2 can be set only with swa_lr set too (keras-swa derives an automatic swa_lr2 from an automatic swa_lr)")
             }
-            if case .fixed(let rate) = swa.lr, rate > scheduler.lr {
+            if case .fixed(let rate) = swa.lr, rate > scheduler.lr, !swa.lrSchedule.isTorchAnnealing {
                 report(blame("lr", "swa_lr"),
                        "swa_lr \(YAMLText.number(rate)) is above the initial lr \(YAMLText.number(scheduler.lr))")
             }

@@ -249,6 +249,8 @@ enum RecipeSchema {
         // Above 1 is legal (MindCV's volo_d4 uses 1.15, as timm does); 2 or more is likely a percentage.
         double("crop_pct", .augmentation, \.augmentation.cropPct,
                NumberRange(lower: 0, lowerInclusive: false, upper: 2, upperInclusive: false)),
+        optionalInt("val_resize_size", .augmentation, \.augmentation.valResizeSize, .atLeastOne),
+        optionalInt("val_crop_size", .augmentation, \.augmentation.valCropSize, .atLeastOne),
         double("mixup", .augmentation, \.augmentation.mixup, .nonNegative),
         double("cutmix", .augmentation, \.augmentation.cutmix, .nonNegative),
         double("cutmix_prob", .augmentation, \.augmentation.cutmixProb, .probability),
@@ -312,8 +314,9 @@ enum RecipeSchema {
         double("clip_value", .training, \.training.clipValue, .positive),
         optionalDouble("layer_decay", .training, \.training.layerDecay, .unitOpenClosed)
             .defaultOnly("layer-wise learning-rate decay is not implemented yet"),
-        int("gradient_accumulation_steps", .training, \.training.gradientAccumulationSteps, .atLeastOne)
-            .defaultOnly("gradient accumulation is not implemented yet; raise batch_size instead"),
+        int("gradient_accumulation_steps", .training, \.training.gradientAccumulationSteps, .atLeastOne),
+        int("ema_steps", .training, \.training.emaSteps, .atLeastOne),
+        bool("ema_adjust", .training, \.training.emaAdjust),
 
         // swa
         bool("swa", .swa, \.swa.enabled),
@@ -322,6 +325,7 @@ enum RecipeSchema {
         swaLearningRate("swa_lr2", \.swa.lr2),
         int("swa_freq", .swa, \.swa.frequency, .atLeastOne),
         choice("swa_lr_schedule", .swa, \.swa.lrSchedule),
+        int("swa_anneal_epochs", .swa, \.swa.annealEpochs, .nonNegative),
 
         // optimizer
         choice("opt", .optimizer, \.optimizer.name),
@@ -332,12 +336,15 @@ enum RecipeSchema {
         double("eps", .optimizer, \.optimizer.eps, .positive),
         doubles("opt_betas", .optimizer, \.optimizer.betas, count: 2...2, each: .unitHalfOpen),
         optionalDouble("norm_weight_decay", .optimizer, \.optimizer.normWeightDecay, .nonNegative),
+        optionalDouble("bias_weight_decay", .optimizer, \.optimizer.biasWeightDecay, .nonNegative),
+        optionalDouble("transformer_embedding_decay", .optimizer, \.optimizer.transformerEmbeddingDecay, .nonNegative),
 
         // scheduler
         choice("scheduler", .scheduler, \.scheduler.name),
         double("lr", .scheduler, \.scheduler.lr, .nonNegative),
         double("min_lr", .scheduler, \.scheduler.minLR, .nonNegative),
         int("warmup_epochs", .scheduler, \.scheduler.warmupEpochs, .nonNegative),
+        choice("warmup_method", .scheduler, \.scheduler.warmupMethod),
         double("warmup_factor", .scheduler, \.scheduler.warmupFactor, .probability),
         int("decay_epochs", .scheduler, \.scheduler.decayEpochs, .nonNegative),
         double("decay_rate", .scheduler, \.scheduler.decayRate, .positive),

@@ -25,18 +25,19 @@ import Trainer
 
     @Test func everyRecipeLoads() throws {
         let all = Self.recipes(in: Self.configs) + Self.recipes(in: Self.configs.appendingPathComponent("small"))
-        #expect(all.count >= 9, "\(all.map(\.lastPathComponent))")
+        #expect(all.count >= 13, "\(all.map(\.lastPathComponent))")
         for url in all { #expect(throws: Never.self, "\(url.lastPathComponent)") { _ = try Self.load(url) } }
     }
 
     @Test func theSmallRecipesAssemble() throws {
         let small = Self.recipes(in: Self.configs.appendingPathComponent("small"))
-        #expect(small.count == 3)
+        #expect(small.count == 5)
         for url in small {
             let experiment = try Self.load(url)
             let assembly = try TrainingAssembly(experiment)
             #expect(assembly.train.sampleCount == 60_000 && assembly.validation?.sampleCount == 10_000, "\(url.lastPathComponent)")
-            #expect(assembly.step.averagers.map(\.name) == (experiment.swa.enabled ? ["swa"] : []), "\(url.lastPathComponent)")
+            #expect(assembly.step.averagers.map(\.name) == (experiment.training.ema ? ["ema"] : []) + (experiment.swa.enabled ? ["swa"] : []),
+                    "\(url.lastPathComponent)")
         }
     }
 }

@@ -31,6 +31,7 @@ import Trainer
         "auto_augment": ("'randaug-m9-mstd0.5-inc1'", []), "aug_splits": ("2", []), "re_prob": ("0.25", []),
         "re_scale": ("[0.1, 0.2]", [("re_prob", "1.0")]), "re_ratio": ("[0.5, 2.0]", [("re_prob", "1.0")]),
         "re_value": ("'random'", [("re_prob", "1.0")]), "re_max_attempts": ("1", [("re_prob", "1.0")]), "mean": ("[100.0]", []), "std": ("[30.0]", []), "crop_pct": ("0.5", []),
+        "val_resize_size": ("12", []), "val_crop_size": ("16", [("model", "resnet18"), ("model_kwargs", "{width: 8}")]),
         "mixup": ("0.8", []), "cutmix": ("1.0", []), "cutmix_prob": ("0.5", [("mixup", "0.8")]), "aug_repeats": ("3", []),
         // model
         "model": ("swin_v2_t", []), "num_classes": ("12", []), "in_channels": ("3", []), "drop_rate": ("0.5", []),
@@ -47,6 +48,7 @@ import Trainer
         "ema_decay": ("0.5", [("ema", "True")]), "clip_grad": ("True", [("clip_value", "0.01")]),
         "clip_value": ("0.01", [("clip_grad", "True")]), "layer_decay": ("0.75", []),
         "gradient_accumulation_steps": ("2", []),
+        "ema_steps": ("2", [("ema", "True")]), "ema_adjust": ("True", [("ema", "True")]),
         // swa
         "swa": ("True", [("swa_start_epoch", "2"), ("epoch_size", "3")]),
         "swa_start_epoch": ("3", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4")]),
@@ -55,13 +57,15 @@ import Trainer
                               ("swa_freq", "2"), ("swa_lr", "0.001")]),
         "swa_freq": ("2", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4")]),
         "swa_lr_schedule": ("constant", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "3")]),
+        "swa_anneal_epochs": ("1", [("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4"), ("swa_lr_schedule", "cos")]),
         // optimizer
         "opt": ("sgd", []), "momentum": ("0.5", [("opt", "sgd")]), "weight_decay": ("0.5", []),
         "use_nesterov": ("True", [("opt", "sgd")]), "weight_decay_filter": ("norm_and_bias", [("weight_decay", "0.5")]),
         "eps": ("0.001", []), "opt_betas": ("[0.5, 0.9]", []), "norm_weight_decay": ("0.0", [("weight_decay", "0.5")]),
+        "bias_weight_decay": ("0.0", [("weight_decay", "0.5")]), "transformer_embedding_decay": ("0.0", [("weight_decay", "0.5")]),
         // scheduler
         "scheduler": ("constant", []), "lr": ("0.02", []), "min_lr": ("0.005", [("decay_epochs", "2")]),
-        "warmup_epochs": ("1", []), "warmup_factor": ("0.5", [("warmup_epochs", "1")]), "decay_epochs": ("1", []),
+        "warmup_epochs": ("1", []), "warmup_method": ("constant", [("warmup_epochs", "1"), ("warmup_factor", "0.5")]), "warmup_factor": ("0.5", [("warmup_epochs", "1")]), "decay_epochs": ("1", []),
         "decay_rate": ("0.5", [("scheduler", "exponential_decay")]),
         "multi_step_decay_milestones": ("[1]", [("scheduler", "multi_step_decay"), ("decay_rate", "0.1")]),
         "lr_epoch_stair": ("True", []), "num_cycles": ("2", [("decay_epochs", "1")]),

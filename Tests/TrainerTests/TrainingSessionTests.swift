@@ -32,7 +32,10 @@ import Trainer
         let raw = observation.epochs.map { $0[2]! }, averaged = observation.averaged.map { Double($0[2])! }
         #expect(raw != averaged)
         let state = try CheckpointFiles.loadState(for: session.runDirectory.appendingPathComponent("last.safetensors"))
-        #expect(state.averages["ema"]?.count == session.assembly.model.namedParameters().count)
+        // Every parameter's average, and MindCV's count of averaging updates (no batch norm here).
+        #expect(state.averages["ema"]?.count == session.assembly.model.namedParameters().count + 1)
+        let updates = try #require(state.averages["ema"]?.first { $0.0 == "ema.updates" }?.1)
+        #expect(updates.data[0] == Float(2 * session.assembly.updatesPerEpoch))
     }
 
     /// keras-swa: from `swa_start_epoch` 2 the weights at the end of epochs 2, 3 and 4 are averaged;
@@ -80,6 +83,41 @@ import Trainer
         #expect(last["bn1.running_mean"]!.tensor().scalars != before["bn1.running_mean"]!.tensor().scalars)
         #expect(last["bn1.num_batches_tracked"]!.tensor().scalars == [Float(observation.trainBatches)])
         #expect(session.assembly.model.submodules(of: BatchNorm2d.self).allSatisfy { $0.momentum == 0.1 }, "momenta restored")
+    }
+
+    /// torch's SWA with batch norm (ResNet-18, `swa_lr_schedule: cos`): the run's schedule until
+    /// epoch 2, then SWALR from the rate it reached to swa_lr over 2 epochs; epochs 2 to 4 averaged;
+    /// after the last, update_bn re-estimates the averaged model's statistics in a forward pass —
+    /// `swa.safetensors` holds the average with those statistics, the raw model keeps its own.
+    @Test func torchSWAEstimatesTheAveragedStatisticsAfterTheLastEpoch() throws {
+        let tiny = try TinyExperiment()
+        let (observation, session) = try tiny.run(tiny.experiment([
+            ("model", "resnet18"), ("model_kwargs", "{}"), ("swa", "True"), ("swa_start_epoch", "2"), ("epoch_size", "4"),
+            ("swa_lr_schedule", "cos"), ("swa_anneal_epochs", "2"), ("swa_lr", "0.002"), ("scheduler", "constant"),
+            ("keep_checkpoint_max", "10")]))
+        // Epoch 2 trains at the rate reached (0.01), epoch 3 halfway down the cosine, epoch 4 at swa_lr.
+        let rates = observation.epochs.map { $0[5]! }
+        #expect(rates[0] == 0.01 && rates[1] == 0.01 && abs(rates[2] - 0.006) < 1e-12 && abs(rates[3] - 0.002) < 1e-12, "\(rates)")
+        #expect(observation.averaged.map { $0[0] + " " + $0[1] } == ["2 swa", "3 swa", "4 swa"])
+        let folder = session.runDirectory
+        let swa = try Safetensors.read(folder.appendingPathComponent("swa.safetensors"))
+        try Self.expectParameters(of: swa, averageEpochs: 2...4, in: session)
+        let last = try Safetensors.read(folder.appendingPathComponent("epoch-4.safetensors"))
+        #expect(swa["bn1.running_mean"]!.tensor().scalars != last["bn1.running_mean"]!.tensor().scalars)
+        #expect(swa["bn1.num_batches_tracked"]!.tensor().scalars == [Float(observation.trainBatches)])
+        #expect(last["bn1.num_batches_tracked"]!.tensor().scalars == [Float(4 * observation.trainBatches)])
+        #expect(session.assembly.model.submodules(of: BatchNorm2d.self).allSatisfy { $0.momentum == 0.1 }, "momenta restored")
+    }
+
+    /// Gradient accumulation: two batches per update halve the updates of an epoch (the schedule
+    /// and the step count follow), every batch still trains and is counted.
+    @Test func gradientAccumulationGroupsBatchesIntoUpdates() throws {
+        let tiny = try TinyExperiment()
+        let (observation, session) = try tiny.run(tiny.experiment([("gradient_accumulation_steps", "2")]))
+        #expect(session.assembly.updatesPerEpoch == observation.trainBatches / 2)
+        #expect(session.assembly.schedule.stepsPerEpoch == observation.trainBatches / 2)
+        let state = try CheckpointFiles.loadState(for: session.runDirectory.appendingPathComponent("last.safetensors"))
+        #expect(state.globalStep == 2 * observation.trainBatches / 2)
     }
 
     /// Every parameter in `file` is the mean of its values in the run's `epoch-N` checkpoints for
@@ -156,10 +194,22 @@ import Trainer
     /// The refusal names the file, line and key and says what to set instead.
     @Test func refusalsNameFileLineAndKey() throws {
         let tiny = try TinyExperiment()
-        let experiment = try tiny.experiment([("gradient_accumulation_steps", "2")])
+        let experiment = try tiny.experiment([("layer_decay", "0.75")])
         #expect(throws: RecipeError.self) { try TrainingAssembly(experiment) }
         let message = String(describing: experiment.unsupportedSettings()!)
-        #expect(message == "\(tiny.folder.path)/recipe.yaml:18:1: key 'gradient_accumulation_steps' value 2 cannot run here: gradient accumulation is not implemented yet; raise batch_size instead; set gradient_accumulation_steps: 1 (or leave it out) to train")
+        #expect(message == "\(tiny.folder.path)/recipe.yaml:18:1: key 'layer_decay' value 0.75 cannot run here: layer-wise learning-rate decay is not implemented yet; set layer_decay: null (or leave it out) to train")
+    }
+
+    /// An evaluation crop the network cannot take is refused at its key before any training.
+    @Test func anEvaluationCropTheNetworkCannotTakeIsRefused() throws {
+        let tiny = try TinyExperiment()
+        let experiment = try tiny.experiment([("val_crop_size", "16")])
+        do {
+            _ = try TrainingAssembly(experiment)
+            Issue.record("val_crop_size 16 on an 8-pixel SwinV2 was not refused")
+        } catch let error as RecipeError {
+            #expect(String(describing: error) == "\(tiny.folder.path)/recipe.yaml:18:1: key 'val_crop_size': swinv2_tiny_window8_256 is built for 8-pixel inputs and cannot evaluate 16-pixel crops; leave val_crop_size out or set it to 8")
+        }
     }
 
     /// Mixup, cutmix and repeated augmentation together train: every epoch recorded with a finite

@@ -7,16 +7,20 @@ public struct EvaluationCrop: Sendable, Equatable {
     public var size: Int
     public var cropPct: Double
     public var filter: ResampleFilter
+    /// torchvision's `--val-resize-size`: the shorter side after resizing, in place of
+    /// ⌊size / crop_pct⌋; `nil` derives it from `cropPct`.
+    public var resizeSize: Int?
 
-    public init(size: Int, cropPct: Double = 0.875, filter: ResampleFilter = .bilinear) {
-        precondition(size > 0 && cropPct > 0, "EvaluationCrop: size \(size), crop_pct \(cropPct)")
+    public init(size: Int, cropPct: Double = 0.875, filter: ResampleFilter = .bilinear, resizeSize: Int? = nil) {
+        precondition(size > 0 && cropPct > 0 && (resizeSize ?? 1) > 0, "EvaluationCrop: size \(size), crop_pct \(cropPct), resize \(resizeSize ?? 0)")
         self.size = size
         self.cropPct = cropPct
         self.filter = filter
+        self.resizeSize = resizeSize
     }
 
-    /// ⌊size / crop_pct⌋, the shorter side after resizing.
-    public var scaleSize: Int { Int((Double(size) / cropPct).rounded(.down)) }
+    /// The shorter side after resizing: ``resizeSize``, or ⌊size / crop_pct⌋.
+    public var scaleSize: Int { resizeSize ?? Int((Double(size) / cropPct).rounded(.down)) }
 
     /// torchvision's `_compute_resized_output_size` for one requested edge: the shorter side
     /// becomes `shorter`, the longer ⌊shorter · long / short⌋.

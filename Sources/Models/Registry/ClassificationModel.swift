@@ -8,6 +8,9 @@ public protocol ClassificationModel: Module {
     var classifierNames: Set<String> { get }
     /// The input side the network is built for.
     var imageSize: Int { get }
+    /// Whether the network also takes other input sizes (convolutional networks with global
+    /// pooling do; window attention built for ``imageSize`` does not).
+    var acceptsOtherImageSizes: Bool { get }
     var inChannels: Int { get }
     /// Parameters the architecture keeps out of weight decay, as timm's `no_weight_decay()`
     /// (exact names) and `no_weight_decay_keywords()` (substrings of dotted names).
@@ -16,6 +19,7 @@ public protocol ClassificationModel: Module {
 
 extension ClassificationModel {
     public var noWeightDecay: (names: Set<String>, keywords: [String]) { ([], []) }
+    public var acceptsOtherImageSizes: Bool { false }
 }
 
 extension SwinV2: ClassificationModel {

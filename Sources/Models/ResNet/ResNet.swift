@@ -71,7 +71,10 @@ public final class ResNet: Module {
     }
 }
 
-extension ResNet: ClassificationModel {}
+extension ResNet: ClassificationModel {
+    /// Global average pooling before the classifier: any input of at least 32 pixels.
+    public var acceptsOtherImageSizes: Bool { true }
+}
 
 /// A residual block, `[B, C, H, W]` → `[B, C', H/s, W/s]`: basic (two 3×3 convolutions) or bottleneck
 /// (1×1, 3×3 with the stride, 1×1 to 4× the planes), each convolution followed by batch norm, the

@@ -67,7 +67,8 @@ public enum DatasetAssembly {
     /// The recipe's transform for a split. Training: the random resized crop (`scale`, `ratio`,
     /// `interpolation`), `hflip` and `vflip`, then the `auto_augment` policy or else `color_jitter`,
     /// normalisation, and random erasing (`re_*`) when `re_prob` is above 0. Evaluation: the
-    /// `crop_pct` centre crop. Both resize to `image_resize` with Pillow's filters and normalise
+    /// shorter side resized to `val_resize_size` (else ⌊crop / `crop_pct`⌋), the centre crop of
+    /// `val_crop_size` (else `image_resize`). Both resample with Pillow's filters and normalise
     /// with `mean` and `std`, writing `in_channels` channels.
     ///
     /// `interpolation: random` draws bilinear or bicubic per image in training (timm's
@@ -82,7 +83,9 @@ public enum DatasetAssembly {
         let interpolation = interpolationChoice(a.interpolation)
         guard split == .train else {
             let filter = if case .fixed(let filter) = interpolation { filter } else { ResampleFilter.bilinear }
-            return ImageTransform(mode: .evaluation(EvaluationCrop(size: a.imageResize, cropPct: a.cropPct, filter: filter)),
+            let crop = EvaluationCrop(size: a.valCropSize ?? a.imageResize, cropPct: a.cropPct, filter: filter,
+                                      resizeSize: a.valResizeSize)
+            return ImageTransform(mode: .evaluation(crop),
                                   normalization: normalization, outputChannels: experiment.model.inChannels)
         }
         let crop = RandomResizedCrop(size: a.imageResize, scale: a.scale[0]...a.scale[1], ratio: a.ratio[0]...a.ratio[1],

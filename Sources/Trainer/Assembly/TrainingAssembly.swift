@@ -54,18 +54,27 @@ public struct TrainingAssembly {
                 problem: .inconsistent(key: "num_classes", reason: "num_classes \(classes) is below the \(train.classCount) classes of dataset '\(experiment.dataset.name.rawValue)'; leave it out to take the dataset's"))])
         }
         model = try ModelAssembly.build(experiment, classes: train.classCount, log: log)
+        if let crop = experiment.augmentation.valCropSize, crop != model.imageSize, !model.acceptsOtherImageSizes {
+            throw RecipeError(issues: [RecipeIssue(
+                location: experiment.provenance.issueLocation(of: "val_crop_size"),
+                problem: .inconsistent(key: "val_crop_size", reason: "\(experiment.model.name) is built for \(model.imageSize)-pixel inputs and cannot evaluate \(crop)-pixel crops; leave val_crop_size out or set it to \(model.imageSize)"))])
+        }
         model.prepareForTraining()
         let parameters = model.namedParameters()
         parameterGroups = Self.parameterGroups(parameters, experiment.optimizer, model: model)
         optimizer = Optimizer(groups: parameterGroups, algorithm: try Self.algorithm(experiment.optimizer),
                               learningRate: experiment.scheduler.lr)
-        schedule = try Self.schedule(experiment, stepsPerEpoch: train.batchesPerEpoch)
+        let updates = Self.updatesPerEpoch(batches: train.batchesPerEpoch, accumulation: experiment.training.gradientAccumulationSteps)
+        schedule = try Self.schedule(experiment, stepsPerEpoch: updates)
 
         var averagers: [any WeightAverager] = []
-        if experiment.training.ema { averagers.append(EMAAverager(parameters, decay: experiment.training.emaDecay)) }
+        if experiment.training.ema {
+            averagers.append(Self.exponentialMovingAverage(experiment, parameters: parameters, model: model,
+                                                           updatesPerEpoch: updates, worldSize: reducer.worldSize))
+        }
         if experiment.swa.enabled {
             averagers.append(try Self.stochasticWeightAveraging(experiment, parameters: parameters, model: model,
-                                                                stepsPerEpoch: train.batchesPerEpoch))
+                                                                schedule: schedule, stepsPerEpoch: updates))
         }
         step = TrainingStep(model: model, objective: ClassificationObjective(experiment.loss), optimizer: optimizer,
                             reducer: reducer, clipNorm: experiment.training.clipGrad ? experiment.training.clipValue : nil,
@@ -73,11 +82,46 @@ public struct TrainingAssembly {
         batchTransform = Self.batchTransform(experiment, classes: experiment.model.numClasses ?? train.classCount)
 
         var notes = experiment.compatibilityNotes + experiment.settingNotes
+        if let decay = experiment.optimizer.transformerEmbeddingDecay {
+            let embedding = parameterGroups.first { $0.name == "transformer_embedding" }?.parameters.count ?? 0
+            notes.append(embedding == 0
+                ? "transformer_embedding_decay \(decay) matches no parameter of \(experiment.model.name): it has neither torchvision's \(ParameterGrouping.torchvisionTransformerEmbeddingKeys.joined(separator: ", ")) nor position parameters of its own"
+                : "transformer_embedding_decay \(decay) applies to \(embedding) position parameters of \(experiment.model.name) (torchvision's keys, and the architecture's own: Swin V2's cpb_mlp and logit_scale, Twins' pos_block)")
+        }
         if experiment.dataset.name == .synthetic {
             notes.append("dataset synthetic: images are seeded random tensors, so data_dir, the splits and the image transforms do not apply")
         }
         self.notes = notes
         restoredState = try Self.restoreOptimizerState(experiment, into: optimizer, averagers: averagers)
+    }
+
+    /// Optimizer updates per epoch: `batches` in groups of `gradient_accumulation_steps`, the
+    /// last group shorter when they do not divide.
+    public var updatesPerEpoch: Int {
+        Self.updatesPerEpoch(batches: train.batchesPerEpoch, accumulation: experiment.training.gradientAccumulationSteps)
+    }
+
+    static func updatesPerEpoch(batches: Int, accumulation: Int) -> Int {
+        (batches + accumulation - 1) / max(1, accumulation)
+    }
+
+    /// The recipe's EMA (``EMAAverager``): MindCV's ramped decay, or with `ema_adjust`
+    /// torchvision's adjusted decay restarting through the warm-up epochs; every `ema_steps`.
+    static func exponentialMovingAverage(_ experiment: Experiment, parameters: [(name: String, tensor: Tensor)],
+                                         model: any ClassificationModel, updatesPerEpoch: Int, worldSize: Int) -> EMAAverager {
+        let t = experiment.training
+        let normalizations = model.submodules(of: BatchNorm2d.self)
+        let statistics = Set(normalizations.flatMap { [ObjectIdentifier($0.runningMean), ObjectIdentifier($0.runningVariance)] })
+        let buffers = model.namedState().filter { statistics.contains(ObjectIdentifier($0.tensor)) }.map { (name: $0.name, tensor: $0.tensor) }
+        guard t.emaAdjust else {
+            return EMAAverager(parameters, buffers: buffers, decay: .mindCV(t.emaDecay), every: t.emaSteps,
+                               updatesPerEpoch: updatesPerEpoch)
+        }
+        let decay = ExponentialMovingAverage.torchvisionDecay(
+            decay: t.emaDecay, batchSize: experiment.dataset.batchSize * t.gradientAccumulationSteps, worldSize: worldSize,
+            updateEvery: t.emaSteps, epochs: t.epochs)
+        return EMAAverager(parameters, buffers: buffers, decay: .fixed(decay), every: t.emaSteps,
+                           updatesPerEpoch: updatesPerEpoch, restartEpochs: experiment.scheduler.warmupEpochs)
     }
 
     /// ``MixupCutmix`` from `mixup`, `cutmix`, `cutmix_prob` and `label_smoothing` for a
@@ -97,7 +141,8 @@ public struct TrainingAssembly {
     /// - Throws: ``RecipeError`` at `swa` for settings keras-swa refuses (the recipe's loading
     ///   already refuses each of them at its own key).
     static func stochasticWeightAveraging(_ experiment: Experiment, parameters: [(name: String, tensor: Tensor)],
-                                          model: any ClassificationModel, stepsPerEpoch: Int) throws -> SWAAverager {
+                                          model: any ClassificationModel, schedule: LearningRateSchedule,
+                                          stepsPerEpoch: Int) throws -> SWAAverager {
         let swa = experiment.swa
         func refusal(_ key: String, _ reason: String) -> RecipeError {
             RecipeError(issues: [RecipeIssue(location: experiment.provenance.issueLocation(of: key),
@@ -109,41 +154,94 @@ public struct TrainingAssembly {
         func rate(_ value: SWALearningRate) -> Double? {
             if case .fixed(let rate) = value { rate } else { nil }
         }
-        let mode: SWALearningRateSchedule.Mode = switch swa.lrSchedule {
-        case .manual: .manual
-        case .constant: .constant
-        case .cyclic: .cyclic
+        let hasBatchNorm = !model.submodules(of: BatchNorm2d.self).isEmpty
+        let mode: SWALearningRateSchedule.Mode
+        switch swa.lrSchedule {
+        case .manual: mode = .manual
+        case .constant: mode = .constant
+        case .cyclic: mode = .cyclic
+        case .cos, .linear:
+            // torch's SWALR anneals from the rate the run's schedule reached; `auto` is keras-swa's 0.1 × lr.
+            let plan = SWALRSchedule(
+                startEpoch: start, frequency: swa.frequency, strategy: swa.lrSchedule == .cos ? .cos : .linear,
+                swaLearningRate: rate(swa.lr) ?? 0.1 * experiment.scheduler.lr, annealEpochs: swa.annealEpochs,
+                initialLearningRate: schedule.learningRate(epoch: start - 1), epochs: experiment.training.epochs,
+                hasBatchNorm: hasBatchNorm)
+            return SWAAverager(parameters, plan: plan)
         }
         do {
             let schedule = try SWALearningRateSchedule(
                 startEpoch: start, mode: mode, swaLearningRate: rate(swa.lr), swaLearningRate2: rate(swa.lr2),
                 swaFrequency: swa.frequency, initialLearningRate: experiment.scheduler.lr, epochs: experiment.training.epochs,
-                stepsPerEpoch: stepsPerEpoch, hasBatchNorm: !model.submodules(of: BatchNorm2d.self).isEmpty)
-            return SWAAverager(parameters, schedule: schedule)
+                stepsPerEpoch: stepsPerEpoch, hasBatchNorm: hasBatchNorm)
+            return SWAAverager(parameters, plan: schedule)
         } catch {
             // Loading refuses each of keras-swa's conditions at its own key; this is the backstop.
             throw refusal("swa", "keras-swa refuses these settings: \(error)")
         }
     }
 
-    /// MindCV's `weight_decay_filter` groups with the model's own no-decay list; with
-    /// `norm_weight_decay` set, normalisation-layer parameters decay at that rate instead.
+    /// MindCV's `weight_decay_filter` groups with the model's own no-decay list; or, when any
+    /// of `norm_weight_decay`, `bias_weight_decay` and `transformer_embedding_decay` is set,
+    /// torchvision's `set_weight_decay` groups: `other`, `norm`, `bias`, `transformer_embedding`.
+    /// timm's `q_bias`/`v_bias` are torchvision's `qkv.bias` and match `bias`. Besides
+    /// torchvision's three embedding keys, `transformer_embedding` takes the architecture's own
+    /// position parameters — those of timm's `no_weight_decay()` list (Swin V2's `cpb_mlp` and
+    /// `logit_scale`, Twins' `pos_block`) — as dotted keys after `bias`, so a position-bias MLP's
+    /// bias stays a bias. (torchvision's keys alone match nothing in Swin V2.)
     static func parameterGroups(_ parameters: [(name: String, tensor: Tensor)], _ settings: Experiment.Optimizer,
                                 model: any ClassificationModel) -> [ParameterGroup] {
-        let declared = model.noWeightDecay
-        let rule: WeightDecayRule = switch settings.weightDecayFilter {
-        case .disable: .disable
-        case .auto: .auto
-        case .normAndBias: .normAndBias
+        let usesTorchvision = settings.normWeightDecay != nil || settings.biasWeightDecay != nil
+            || settings.transformerEmbeddingDecay != nil
+        guard usesTorchvision else {
+            let declared = model.noWeightDecay
+            let rule: WeightDecayRule = switch settings.weightDecayFilter {
+            case .disable: .disable
+            case .auto: .auto
+            case .normAndBias: .normAndBias
+            }
+            return ParameterGrouping.mindCV(parameters, weightDecay: Float(settings.weightDecay), rule: rule,
+                                            skip: NoWeightDecayList(names: declared.names, keywords: declared.keywords))
         }
-        var groups = ParameterGrouping.mindCV(parameters, weightDecay: Float(settings.weightDecay), rule: rule,
-                                              skip: NoWeightDecayList(names: declared.names, keywords: declared.keywords))
-        guard let normDecay = settings.normWeightDecay else { return groups }
-        let norms = ParameterGrouping.normalizationParameterNames(parameters)
-        for index in groups.indices { groups[index].parameters.removeAll { norms.contains($0.name) } }
-        groups.append(ParameterGroup(name: "norm", parameters: parameters.filter { norms.contains($0.name) },
-                                     weightDecay: Float(normDecay)))
-        return groups.filter { !$0.parameters.isEmpty }
+        var customKeys: [(key: String, weightDecay: Float)] = []
+        if let bias = settings.biasWeightDecay { customKeys.append(("bias", Float(bias))) }
+        if let embedding = settings.transformerEmbeddingDecay {
+            customKeys += ParameterGrouping.torchvisionTransformerEmbeddingKeys.map { ($0, Float(embedding)) }
+            customKeys += positionParameterNames(parameters, model: model).map { (torchvisionName($0), Float(embedding)) }
+        }
+        let renamed = parameters.map { (name: torchvisionName($0.name), tensor: $0.tensor) }
+        let groups = ParameterGrouping.torchvision(renamed, weightDecay: Float(settings.weightDecay),
+                                                   normWeightDecay: settings.normWeightDecay.map(Float.init),
+                                                   customKeys: customKeys)
+        // Back to the model's own names (matched by tensor), the embedding keys' groups as one.
+        let names = Dictionary(parameters.map { (ObjectIdentifier($0.tensor), $0.name) }, uniquingKeysWith: { first, _ in first })
+        var merged: [ParameterGroup] = []
+        for group in groups {
+            let name = ["other", "norm", "bias"].contains(group.name) ? group.name : "transformer_embedding"
+            let members = group.parameters.map { (name: names[ObjectIdentifier($0.tensor)] ?? $0.name, tensor: $0.tensor) }
+            if let index = merged.firstIndex(where: { $0.name == name }) {
+                merged[index].parameters += members
+            } else {
+                merged.append(ParameterGroup(name: name, parameters: members, weightDecay: group.weightDecay))
+            }
+        }
+        return merged
+    }
+
+    /// The parameters the architecture lists as position embeddings (timm's `no_weight_decay()`).
+    static func positionParameterNames(_ parameters: [(name: String, tensor: Tensor)], model: any ClassificationModel) -> [String] {
+        let declared = model.noWeightDecay
+        let list = NoWeightDecayList(names: declared.names, keywords: declared.keywords)
+        return parameters.map(\.name).filter { list.contains($0) }
+    }
+
+    /// The name torchvision's rules see for a parameter: timm's separate attention biases
+    /// (`…attn.q_bias`, `…attn.v_bias`) are torchvision's `…attn.qkv.bias`.
+    static func torchvisionName(_ name: String) -> String {
+        for timmBias in ["q_bias", "v_bias"] where name.hasSuffix("." + timmBias) {
+            return String(name.dropLast(timmBias.count)) + "qkv.bias"
+        }
+        return name
     }
 
     /// The recipe's optimizer with its `momentum`, `use_nesterov`, `eps` and `opt_betas`.
@@ -175,6 +273,7 @@ public struct TrainingAssembly {
         }
         return try LearningRateSchedule(kind: kind, learningRate: s.lr, minimumLearningRate: s.minLR,
                                         warmupEpochs: s.warmupEpochs, warmupFactor: s.warmupFactor,
+                                        warmup: s.warmupMethod == .constant ? .constant : .linear,
                                         decayEpochs: s.decayEpochs, decayRate: s.decayRate,
                                         milestones: s.multiStepDecayMilestones, epochs: experiment.training.epochs,
                                         stepsPerEpoch: stepsPerEpoch, cycles: s.numCycles, cycleDecay: s.cycleDecay,

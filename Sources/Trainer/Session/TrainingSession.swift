@@ -153,7 +153,7 @@ public final class TrainingSession {
     private func trainEpoch(_ epoch: Int, progress: ProgressReporter) throws -> Int32? {
         let context = ForwardContext(training: true, random: state.random)
         var momenta: [(BatchNorm2d, Float?)] = []
-        if let swa, swa.schedule.isBatchNormEpoch(epoch) {
+        if let swa, swa.plan.isBatchNormEpoch(epoch) {
             momenta = swa.beginBatchNormEpoch(parameters: step.parameters,
                                               normalizations: assembly.model.submodules(of: BatchNorm2d.self))
             log("epoch \(epoch + 1): the averaged weights in place, re-estimating the batch-norm statistics (swa)")
@@ -163,28 +163,32 @@ public final class TrainingSession {
         var loss = RunningLoss()
         var accuracy = TopKAccuracy()
         let batches = assembly.train.batchesPerEpoch
+        let accumulation = experiment.training.gradientAccumulationSteps
         let start = Date()
         var learningRate = 0.0
-        for index in 0..<batches {
+        for update in 0..<assembly.updatesPerEpoch {
             if let signal = InterruptSignal.pending {
                 progress.finish()
                 return signal
             }
             learningRate = assembly.schedule.learningRate(step: state.globalStep)
-            if let rate = swa?.learningRate(epoch: epoch, batch: index) { learningRate = rate }
+            if let rate = swa?.learningRate(epoch: epoch, batch: update) { learningRate = rate }
             var random = RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ UInt64(state.globalStep) &* 0x9E37_79B9)
-            let batch = batchTransform(try assembly.train.batch(index, epoch: epoch), random: &random)
-            let outcome: TrainingStep.Outcome
+            let indices = update * accumulation..<min(batches, (update + 1) * accumulation)
+            let group = try indices.map { batchTransform(try assembly.train.batch($0, epoch: epoch), random: &random) }
+            let outcomes: [TrainingStep.Outcome]
             do {
-                outcome = try step(batch, learningRate: learningRate, step: state.globalStep + 1, context: context)
+                outcomes = try step(group, learningRate: learningRate, step: state.globalStep + 1, context: context)
             } catch TrainingError.nonFiniteLoss(_, _, let value) {
-                throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: index, value: value)
+                throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: indices.lowerBound, value: value)
             }
             state.globalStep += 1
-            loss.add(outcome.loss, samples: batch.count)
-            accuracy.add(logits: outcome.logits, labels: batch.labels.map(Int.init))
+            for (batch, outcome) in zip(group, outcomes) {
+                loss.add(outcome.loss, samples: batch.count)
+                accuracy.add(logits: outcome.logits, labels: batch.labels.map(Int.init))
+            }
             let elapsed = Date().timeIntervalSince(start)
-            progress.update(label: "epoch \(epoch + 1)/\(experiment.training.epochs)", done: index + 1, total: batches,
+            progress.update(label: "epoch \(epoch + 1)/\(experiment.training.epochs)", done: indices.upperBound, total: batches,
                             imagesPerSecond: Double(loss.sampleCount) / max(elapsed, 1e-9),
                             fields: ["loss \(ProgressReporter.format(loss.mean, 4))", "lr \(String(format: "%.2e", learningRate))"],
                             elapsed: elapsed)
@@ -192,6 +196,9 @@ public final class TrainingSession {
         progress.finish()
         let trainSeconds = Date().timeIntervalSince(start)
         for averager in step.averagers { averager.epochEnded(epoch, parameters: step.parameters) }
+        if let swa, swa.holdsWeights, swa.plan.updatesBatchNorm(afterEpoch: epoch) {
+            try updateBatchNormStatistics(of: swa, epoch: epoch, context: context)
+        }
         state.random = context.random
         state.completedEpochs = epoch + 1
 
@@ -243,15 +250,45 @@ public final class TrainingSession {
         try store.updateNotes(run: runID, notes: notes.isEmpty ? nil : notes.joined(separator: "\n"))
     }
 
-    /// Runs `body` with the model's parameters replaced by the average's, restoring them after.
+    /// Runs `body` with the model's parameters (and any buffers the average has of its own)
+    /// replaced by the average's, restoring them after.
     private func withWeights<R>(of averager: any WeightAverager, _ body: () throws -> R) rethrows -> R {
-        let parameters = step.parameters
-        let saved = parameters.map { $0.tensor.copy() }
-        for ((_, tensor), (_, averaged)) in zip(parameters, averager.averagedWeights) {
-            tensor.data.update(from: averaged.data, count: tensor.count)
-        }
-        defer { for ((_, tensor), copy) in zip(parameters, saved) { tensor.data.update(from: copy.data, count: tensor.count) } }
+        let state = Dictionary(assembly.model.namedState().map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        let replaced = zip(step.parameters, averager.averagedWeights).map { ($0.0.tensor, $0.1.tensor) }
+            + averager.averagedBuffers.compactMap { buffer in state[buffer.name].map { ($0, buffer.tensor) } }
+        let saved = replaced.map { $0.0.copy() }
+        for (tensor, averaged) in replaced { tensor.data.update(from: averaged.data, count: tensor.count) }
+        defer { for ((tensor, _), copy) in zip(replaced, saved) { tensor.data.update(from: copy.data, count: tensor.count) } }
         return try body()
+    }
+
+    /// torch's `update_bn` for the averaged model: with its weights in place and the batch-norm
+    /// statistics restarted as cumulative means, one forward pass in training mode over the
+    /// training data (the next epoch's order, no update); the statistics found are kept with the
+    /// average, and the raw model's restored.
+    private func updateBatchNormStatistics(of swa: SWAAverager, epoch: Int, context: ForwardContext) throws {
+        let normalizations = assembly.model.submodules(of: BatchNorm2d.self)
+        let buffers = Set(normalizations.flatMap { [ObjectIdentifier($0.runningMean), ObjectIdentifier($0.runningVariance),
+                                                    ObjectIdentifier($0.batchesTracked)] })
+        let named = assembly.model.namedState().filter { buffers.contains(ObjectIdentifier($0.tensor)) }
+            .map { (name: $0.name, tensor: $0.tensor) }
+        let raw = named.map { $0.tensor.copy() }
+        defer { for ((_, tensor), copy) in zip(named, raw) { tensor.data.update(from: copy.data, count: tensor.count) } }
+        let momenta = normalizations.map(\.momentum)
+        defer { for (normalization, momentum) in zip(normalizations, momenta) { normalization.momentum = momentum } }
+        let start = Date()
+        try withWeights(of: swa) {
+            for normalization in normalizations {
+                normalization.resetRunningStatistics()
+                normalization.momentum = nil
+            }
+            for index in 0..<assembly.train.batchesPerEpoch {
+                let batch = try assembly.train.batch(index, epoch: epoch + 1)
+                Tape.withoutRecording { _ = assembly.model(batch.images, context) }
+            }
+            swa.keepBatchNormStatistics(named)
+        }
+        log("epoch \(epoch + 1): batch-norm statistics of the averaged weights re-estimated over \(assembly.train.batchesPerEpoch) batches (swa, update_bn, \(ProgressReporter.duration(Date().timeIntervalSince(start))))")
     }
 
     private func saveCheckpoint(named name: String) throws {

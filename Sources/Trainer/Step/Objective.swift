@@ -9,6 +9,13 @@ import Recipes
 public protocol TrainingObjective {
     /// The scalar loss for logits `[B, classes]` and the batch they came from.
     func loss(logits: Tensor, batch: Batch) -> Tensor
+    /// Whether ``loss(logits:batch:)`` is a mean over the batch's samples (so accumulated batches
+    /// weigh their losses by their share of the samples) rather than a sum.
+    var averagesOverSamples: Bool { get }
+}
+
+extension TrainingObjective {
+    public var averagesOverSamples: Bool { true }
 }
 
 /// MindCV's classification losses (`loss: CE` or `BCE`), with label smoothing and the `mean` or
@@ -27,6 +34,8 @@ public struct ClassificationObjective: TrainingObjective {
         self.labelSmoothing = labelSmoothing
         self.sumsOverSamples = sumsOverSamples
     }
+
+    public var averagesOverSamples: Bool { !sumsOverSamples }
 
     /// The recipe's `loss`, `label_smoothing` and `reduction`.
     public init(_ loss: Experiment.Loss) {

@@ -4,8 +4,8 @@ import Layers
 import Models
 import Training
 
-/// One optimizer step, as a few named calls: forward, objective, backward, reduce, clip, update,
-/// average. Each is a seam (``TrainingObjective``, ``GradientReducer``, ``WeightAverager``) whose
+/// One optimizer step, as a few named calls: forward, objective, backward (per accumulated batch),
+/// reduce, clip, update, average. Each is a seam (``TrainingObjective``, ``GradientReducer``, ``WeightAverager``) whose
 /// single-process default changes nothing. The trainer and `runner bench` run this same step.
 public final class TrainingStep {
     public let model: any ClassificationModel
@@ -39,20 +39,41 @@ public final class TrainingStep {
     /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` (with no update made) when the
     ///   loss is not finite.
     public func callAsFunction(_ batch: Batch, learningRate: Double, step: Int, context: ForwardContext) throws -> Outcome {
-        let logits = model(batch.images, context)
-        let loss = objective.loss(logits: logits, batch: batch)
-        let value = Double(loss.item)
-        guard value.isFinite else {
-            Tape.discard()
-            throw TrainingError.nonFiniteLoss(epoch: nil, batch: step, value: value)
+        try self([batch], learningRate: learningRate, step: step, context: context)[0]
+    }
+
+    /// One update from the gradients of several batches (`gradient_accumulation_steps`): each
+    /// goes forward, through the objective and backward with its loss weighted by its share of
+    /// the samples (1 when the objective sums over samples), so the summed gradient is the one the
+    /// concatenated batch would give; then reduce, clip, update and average once.
+    ///
+    /// - Returns: each batch's own loss and logits, in order.
+    /// - Throws: ``TrainingError/nonFiniteLoss(epoch:batch:value:)`` (with no update made and the
+    ///   gradients gathered so far dropped) when a loss is not finite.
+    public func callAsFunction(_ batches: [Batch], learningRate: Double, step: Int,
+                               context: ForwardContext) throws -> [Outcome] {
+        let samples = batches.reduce(0) { $0 + $1.count }
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(batches.count)
+        for batch in batches {
+            let logits = model(batch.images, context)
+            let loss = objective.loss(logits: logits, batch: batch)
+            let value = Double(loss.item)
+            guard value.isFinite else {
+                Tape.discard()
+                optimizer.zeroGrad()
+                throw TrainingError.nonFiniteLoss(epoch: nil, batch: step, value: value)
+            }
+            let share = objective.averagesOverSamples ? Float(batch.count) / Float(samples) : 1
+            (share == 1 ? loss : loss * share).backward()
+            outcomes.append(Outcome(loss: value, logits: logits.detached()))
         }
-        loss.backward()
         reducer.reduce(parameters)
         if let clipNorm { _ = GradientClipping.clipByGlobalNorm(parameters, maxNorm: clipNorm) }
         optimizer.learningRate = learningRate
         OpProfiler.measure(.optimizer) { optimizer.step() }
         optimizer.zeroGrad()
         for averager in averagers { averager.update(from: parameters, step: step) }
-        return Outcome(loss: value, logits: logits.detached())
+        return outcomes
     }
 }
