@@ -58,6 +58,15 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        .target(
+            name: "Distributed",
+            dependencies: ["CMPI"]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -83,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "Trainer",
-            dependencies: ["TensorEngine", "Layers", "Models", "Datasets", "Recipes", "Results", "Training"],
+            dependencies: ["TensorEngine", "Layers", "Models", "Datasets", "Recipes", "Results", "Training", "Distributed"],
             swiftSettings: kernelFlags
         ),
         .executableTarget(
@@ -97,6 +106,7 @@ let package = Package(
                 "Training",
                 "Trainer",
                 "Datasets",
+                "Distributed",
                 "TextMatching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

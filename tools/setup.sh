@@ -12,6 +12,8 @@ packages=(
   zlib1g-dev             # gzip IDX files, PNG
   pkg-config             # SwiftPM finds the libraries above through it
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, the quickstart's data
+  libopenmpi-dev         # data-parallel training (mpirun -np N runner train …)
+  openmpi-bin            # mpirun
 )
 
 missing=()

@@ -47,28 +47,47 @@ extension BatchSource {
 }
 
 /// Seeded random images with random labels, for benchmarks and tests: sample `i` is the same in
-/// every epoch and every run with the same seed.
+/// every epoch and every run with the same seed, drawn from its own stream, so that a shard reads
+/// exactly the samples one process would (in order, without shuffling; batch `k` of rank `r` of
+/// W holds samples `r, r + W, …` of one process's batch `k` of W times the size).
 public final class SyntheticBatchSource: BatchSource {
-    public let sampleCount: Int
     public let batchSize: Int
     public let classCount: Int
     let channels: Int, size: Int, seed: UInt64
+    /// The samples this shard reads, in order.
+    let order: [Int]
+    /// Whether a last, partial batch is left out (training) or read (evaluation).
+    let dropRemainder: Bool
 
-    public init(samples: Int, batchSize: Int, classes: Int, channels: Int, size: Int, seed: UInt64 = 0) {
-        sampleCount = samples
+    public init(samples: Int, batchSize: Int, classes: Int, channels: Int, size: Int, seed: UInt64 = 0,
+                shard: Shard = .single, dropRemainder: Bool = true) {
+        self.dropRemainder = dropRemainder
         self.batchSize = batchSize
         classCount = classes
         self.channels = channels
         self.size = size
         self.seed = seed
+        order = shard.part(of: Array(0..<samples))
     }
 
-    public var batchesPerEpoch: Int { max(1, sampleCount / batchSize) }
+    public var sampleCount: Int { order.count }
+    public var batchesPerEpoch: Int {
+        dropRemainder || sampleCount == 0 ? max(1, sampleCount / batchSize) : (sampleCount + batchSize - 1) / batchSize
+    }
 
     public func batch(_ index: Int, epoch: Int) throws -> Batch {
-        var generator = RandomGenerator(seed: seed &+ UInt64(index))
-        let images = Tensor.normal([batchSize, channels, size, size], using: &generator)
-        let labels = (0..<batchSize).map { _ in Int32(generator.next() % UInt64(classCount)) }
+        let plane = channels * size * size
+        let count = dropRemainder ? batchSize : max(1, min(batchSize, sampleCount - index * batchSize))
+        let images = Tensor(uninitializedShape: [count, channels, size, size])
+        var labels: [Int32] = []
+        labels.reserveCapacity(count)
+        for i in 0..<count {
+            let sample = order[(index * batchSize + i) % max(1, order.count)]
+            var generator = RandomGenerator(seed: seed).stream(UInt64(sample))
+            let out = images.data + i * plane
+            for j in 0..<plane { out[j] = generator.nextNormal() }
+            labels.append(Int32(generator.next() % UInt64(classCount)))
+        }
         return Batch(images: images, labels: labels)
     }
 }

@@ -55,7 +55,8 @@ public final class ImageBatchSource: BatchSource {
             parallelFor(count, grain: 8) { range in
                 for i in range {
                     let position = start + i
-                    var random = RandomGenerator(seed: seed &+ UInt64(epoch) &* 1_000_003 &+ UInt64(position) &* 7_919)
+                    let global = UInt64(shard.globalPosition(position))
+                    var random = RandomGenerator(seed: seed &+ UInt64(epoch) &* 1_000_003 &+ global &* 7_919)
                     transform.apply(source, index: order[position], into: out + i * plane, random: &random)
                 }
             }

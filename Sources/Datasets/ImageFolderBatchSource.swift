@@ -88,8 +88,9 @@ public final class ImageFolderBatchSource: BatchSource, @unchecked Sendable {
                 let order = Self.order(epoch: epoch, state: state) {
                     EpochOrder.make(count: members.count, shuffle: shuffle, seed: seed, epoch: epoch, shard: shard).map { members[$0] }
                 }
-                return try Self.produce(position: position, epoch: epoch, order: order, folder: folder, transform: transform,
-                                        channels: channels, seed: seed, decoder: decoders[worker], state: state, into: out)
+                return try Self.produce(position: position, globalPosition: shard.globalPosition(position), epoch: epoch,
+                                        order: order, folder: folder, transform: transform, channels: channels, seed: seed,
+                                        decoder: decoders[worker], state: state, into: out)
             }
     }
 
@@ -134,14 +135,16 @@ public final class ImageFolderBatchSource: BatchSource, @unchecked Sendable {
         }
     }
 
-    /// Sample `position`: the first decodable file from that position on in `order`.
-    private static func produce(position: Int, epoch: Int, order: [Int], folder: ImageFolder, transform: any SampleTransform,
+    /// Sample `position`: the first decodable file from that position on in `order`, transformed
+    /// with the randomness of its position in the whole epoch (`globalPosition`).
+    private static func produce(position: Int, globalPosition: Int, epoch: Int, order: [Int], folder: ImageFolder,
+                                transform: any SampleTransform,
                                 channels: Int, seed: UInt64, decoder: SampleDecoder, state: SharedState,
                                 into out: UnsafeMutablePointer<Float>) throws -> Int32 {
         for step in 0..<order.count {
             let sample = order[(position + step) % order.count]
             if state.mutex.withLock({ $0.bad.contains(sample) }) { continue }
-            var random = Self.random(seed: seed, epoch: epoch, position: position)
+            var random = Self.random(seed: seed, epoch: epoch, position: globalPosition)
             do {
                 try decoder.decode(folder.path(sample), channels: channels, transform: transform, random: &random, into: out)
                 return folder.labels[sample]

@@ -56,8 +56,10 @@ extension Experiment {
     public struct System: Sendable, Equatable {
         /// `mode`: MindSpore's GRAPH_MODE (0) or PYNATIVE_MODE (1). Accepted for compatibility.
         public var mode = 0
-        /// `distribute`: data-parallel over several processes. MindCV's recipes say `True`; a
-        /// launcher (`mpirun`) decides whether there really are several processes.
+        /// `distribute`: data-parallel over several processes. MindCV's recipes say `True`; the
+        /// launcher (`mpirun -np N`) decides whether there really are several — without one the
+        /// run trains on this process with a note. Set `False` explicitly, under `mpirun` rank 0
+        /// trains alone.
         public var distribute = false
         /// `val_while_train`: evaluate on the validation split during training.
         public var valWhileTrain = false

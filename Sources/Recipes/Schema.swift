@@ -158,8 +158,7 @@ enum RecipeSchema {
         // system
         int("mode", .system, \.system.mode, .between(0, 1))
             .compatibility("MindSpore's graph or eager mode; this engine always runs eagerly"),
-        bool("distribute", .system, \.system.distribute)
-            .compatibility("several processes need a launcher, which this runner does not support yet; the run uses one process on all of this machine's cores"),
+        bool("distribute", .system, \.system.distribute),
         bool("val_while_train", .system, \.system.valWhileTrain),
         int("val_interval", .system, \.system.valInterval, .atLeastOne),
         int("log_interval", .system, \.system.logInterval, .atLeastOne),

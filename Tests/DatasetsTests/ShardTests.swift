@@ -6,6 +6,28 @@ import TensorEngine
 /// Sharding and repeated augmentation (``Shard``): the orders of timm's `RepeatAugSampler` as
 /// MindCV configures it (tools/make_sampler_golden.py), and both batch sources reading them.
 @Suite struct ShardTests {
+    /// An evaluation shard is not padded: over the ranks every sample is read exactly once, even
+    /// when the set does not divide by the world size, and the counts add up to it.
+    @Test func unpaddedShardsReadEverySampleOnce() {
+        for (samples, world) in [(10, 3), (7, 2), (2, 4), (12, 4), (0, 2)] {
+            let order = (0..<samples).map { ($0 * 5 + 1) % max(samples, 1) }
+            var seen: [Int] = []
+            for rank in 0..<world {
+                let shard = Shard(rank: rank, worldSize: world, padded: false)
+                let part = shard.part(of: order)
+                #expect(part.count == shard.count(of: samples), "N \(samples), rank \(rank) of \(world)")
+                seen += part
+            }
+            #expect(seen.sorted() == order.sorted(), "N \(samples) over \(world) ranks")
+        }
+    }
+
+    /// The position a rank's sample has in the whole epoch, from which its randomness is drawn.
+    @Test func globalPositionsInterleaveTheRanks() {
+        let positions = (0..<3).flatMap { rank in (0..<4).map { Shard(rank: rank, worldSize: 3).globalPosition($0) } }
+        #expect(positions.sorted() == Array(0..<12))
+    }
+
     /// Each rank's part of an unshuffled epoch is exactly the sampler's, for one repeat (plain
     /// sharding) and several, worlds that divide N·k and ones whose padding wraps round.
     @Test func partsMatchTimmsRepeatAugSampler() throws {

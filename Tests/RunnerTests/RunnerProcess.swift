@@ -44,11 +44,21 @@ struct RunnerProcess {
         return try #require(record.run.directory, "run #\(id) has no folder recorded")
     }
 
-    /// Starts `runner arguments…` and returns the process (for signals) and its pipes.
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+    /// Open MPI's launcher, allowed to run as root (CI) and to put two ranks on two cores.
+    static let mpirun: [String] = ["/usr/bin/mpirun", "--allow-run-as-root", "--oversubscribe",
+                                   "--mca", "btl_vader_single_copy_mechanism", "none"]
+
+    /// Starts `runner arguments…` (under `mpirun -np ranks` when `ranks` is given) and returns the
+    /// process (for signals) and its pipes.
+    func start(_ arguments: [String], environment: [String: String] = [:], ranks: Int? = nil) throws -> (Process, Pipe, Pipe) {
         let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
+        if let ranks {
+            process.executableURL = URL(fileURLWithPath: Self.mpirun[0])
+            process.arguments = Array(Self.mpirun.dropFirst()) + ["-np", String(ranks), Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
@@ -62,8 +72,8 @@ struct RunnerProcess {
 
     /// Runs `runner arguments…` to completion.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let (process, out, err) = try start(arguments, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:], ranks: Int? = nil) throws -> Output {
+        let (process, out, err) = try start(arguments, environment: environment, ranks: ranks)
         // Drain standard error on another thread while reading standard output here, so a chatty
         // child never blocks on a full pipe.
         let errorText = PipeReader(err)

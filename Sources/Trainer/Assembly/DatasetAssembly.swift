@@ -22,7 +22,8 @@ public enum DatasetAssembly {
             let samples = d.numSamples ?? (split == .train ? 1024 : 256)
             return SyntheticBatchSource(samples: samples, batchSize: batchSize, classes: classes,
                                         channels: experiment.model.inChannels, size: size,
-                                        seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ (split == .train ? 0 : 1_000_003))
+                                        seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ (split == .train ? 0 : 1_000_003),
+                                        shard: shard, dropRemainder: split == .train)
         case .fashionMNIST, .mnist, .cifar10, .cifar100:
             var images = try inMemoryImages(experiment, split: split)
             if let n = d.numSamples { images = images.prefix(n) }

@@ -5,6 +5,7 @@ import Models
 import Recipes
 import Layers
 import Training
+import Distributed
 
 /// Everything a training run needs, built from a recipe in the order data flows: the recipe's
 /// refusals → dataset (so `num_classes` can come from it) → model → parameter groups → optimizer
@@ -13,6 +14,9 @@ import Training
 /// command line.
 public struct TrainingAssembly {
     public let experiment: Experiment
+    /// The processes training together (one by default): its rank picks the shards, and rank 0
+    /// alone records.
+    public let group: any ProcessGroup
     public let train: BatchSource
     public let validation: BatchSource?
     public let model: any ClassificationModel
@@ -33,21 +37,28 @@ public struct TrainingAssembly {
     /// Builds the run of `experiment`.
     ///
     /// - Parameters:
-    ///   - reducer: how gradients are combined across processes (one process by default); its
-    ///     rank and world size pick the data shard.
+    ///   - group: the processes training together (one by default). With several, each reads its
+    ///     shard of every epoch (the training one padded to equal counts, the validation one not,
+    ///     so each sample is evaluated once), gradients are averaged by ``AllReduceGradientReducer``,
+    ///     and the model starts from rank 0's weights.
     ///   - log: receives weight-loading notices.
     /// - Throws: the recipe's ``RecipeError`` when a key is set to a value the runner cannot honour
     ///   (before any data is read), and data, model and checkpoint errors.
-    public init(_ experiment: Experiment, reducer: any GradientReducer = LocalGradientReducer(),
+    public init(_ experiment: Experiment, group: any ProcessGroup = SingleProcess(),
                 log: (String) -> Void = { _ in }) throws {
         if let refused = experiment.unsupportedSettings() { throw refused }
         self.experiment = experiment
+        self.group = group
+        let reducer: any GradientReducer = group.worldSize > 1 ? AllReduceGradientReducer(group: group) : LocalGradientReducer()
         if let threads = experiment.system.numThreads { ThreadPool.shared.setActiveThreads(threads) }
         // aug_repeats of 0 and 1 both read every sample once.
         let shard = Shard(rank: reducer.rank, worldSize: reducer.worldSize,
                           repeats: max(1, experiment.augmentation.augRepeats))
         train = try DatasetAssembly.make(experiment, split: .train, shard: shard)
-        validation = experiment.system.valWhileTrain ? try DatasetAssembly.make(experiment, split: .validation) : nil
+        validation = experiment.system.valWhileTrain
+            ? try DatasetAssembly.make(experiment, split: .validation,
+                                       shard: Shard(rank: group.rank, worldSize: group.worldSize, padded: false))
+            : nil
         if let classes = experiment.model.numClasses, classes < train.classCount {
             throw RecipeError(issues: [RecipeIssue(
                 location: experiment.provenance.issueLocation(of: "num_classes"),
@@ -60,6 +71,7 @@ public struct TrainingAssembly {
                 problem: .inconsistent(key: "val_crop_size", reason: "\(experiment.model.name) is built for \(model.imageSize)-pixel inputs and cannot evaluate \(crop)-pixel crops; leave val_crop_size out or set it to \(model.imageSize)"))])
         }
         model.prepareForTraining()
+        Self.broadcastState(of: model, in: group)
         let parameters = model.namedParameters()
         parameterGroups = Self.parameterGroups(parameters, experiment.optimizer, model: model)
         optimizer = Optimizer(groups: parameterGroups, algorithm: try Self.algorithm(experiment.optimizer),
@@ -88,11 +100,22 @@ public struct TrainingAssembly {
                 ? "transformer_embedding_decay \(decay) matches no parameter of \(experiment.model.name): it has neither torchvision's \(ParameterGrouping.torchvisionTransformerEmbeddingKeys.joined(separator: ", ")) nor position parameters of its own"
                 : "transformer_embedding_decay \(decay) applies to \(embedding) position parameters of \(experiment.model.name) (torchvision's keys, and the architecture's own: Swin V2's cpb_mlp and logit_scale, Twins' pos_block)")
         }
+        if experiment.system.distribute, group.worldSize == 1 {
+            notes.append("distribute: True, but no launcher started several processes: training on this one (start the same command under mpirun -np N to train data-parallel)")
+        }
         if experiment.dataset.name == .synthetic {
             notes.append("dataset synthetic: images are seeded random tensors, so data_dir, the splits and the image transforms do not apply")
         }
         self.notes = notes
         restoredState = try Self.restoreOptimizerState(experiment, into: optimizer, averagers: averagers)
+    }
+
+    /// Every tensor of `model` (parameters and buffers) copied from rank 0, so all ranks start alike.
+    static func broadcastState(of model: any ClassificationModel, in group: any ProcessGroup) {
+        guard group.worldSize > 1 else { return }
+        for (_, tensor, _) in model.namedState() {
+            group.broadcast(UnsafeMutableRawBufferPointer(start: tensor.data, count: tensor.count * MemoryLayout<Float>.size), from: 0)
+        }
     }
 
     /// Optimizer updates per epoch: `batches` in groups of `gradient_accumulation_steps`, the

@@ -6,14 +6,20 @@ import Models
 import Recipes
 import Results
 import Training
+import Distributed
 
 /// One training run of an assembled experiment: epochs of steps, validation of the raw weights
 /// and of each average beside them, a row per epoch in the results store, and checkpoints in the
 /// run's own folder. Resuming from a checkpoint continues the same run with the same batches and
 /// random draws, so its epochs equal those of a run that never stopped.
+///
+/// Under several processes (``TrainingAssembly/group``) every rank trains its shard and takes part
+/// in the collectives (gradients, the epoch's loss and accuracy, validation, when to stop); rank 0
+/// alone has the store and writes records, checkpoints and the run folder.
 public final class TrainingSession {
     public let assembly: TrainingAssembly
-    let store: ResultsStore
+    /// The results store, on the recording rank only.
+    let store: ResultsStore?
     public let runID: RunID
     public let runDirectory: URL
     var state: TrainingState
@@ -42,15 +48,43 @@ public final class TrainingSession {
         }
     }
 
+    var group: any ProcessGroup { assembly.group }
+
     /// Starts a new run (a row in the store, a new folder under `ckpt_save_dir`) or, given
-    /// `resume`, continues the run that checkpoint belongs to.
-    public init(_ assembly: TrainingAssembly, store: ResultsStore, resume: ResumePoint? = nil,
+    /// `resume`, continues the run that checkpoint belongs to. `store` is given on rank 0 only;
+    /// the other ranks learn the run's number and folder from it (and read a checkpoint to resume
+    /// from themselves: its folder must be reachable from every rank).
+    public init(_ assembly: TrainingAssembly, store: ResultsStore?, resume: ResumePoint? = nil,
                 log: @escaping (String) -> Void) throws {
         self.assembly = assembly
-        self.store = store
+        self.store = assembly.group.isRecorder ? store : nil
         self.log = log
         let experiment = assembly.experiment
         let yaml = experiment.resolvedYAML()
+        guard let store = self.store else {
+            let group = assembly.group
+            if let resume {
+                _ = try WeightLoading.load(into: assembly.model, from: resume.weights, format: .timm)
+                try assembly.optimizer.load(stateTensors: resume.state.optimizer)
+                for averager in assembly.step.averagers {
+                    if let tensors = resume.state.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
+                }
+                state = resume.state
+                runID = RunID(resume.state.runID)
+                runDirectory = resume.weights.deletingLastPathComponent()
+            } else {
+                runID = RunID(Int64(group.broadcast(0)))
+                runDirectory = URL(fileURLWithPath: group.broadcast(""))
+                let restored = assembly.restoredState
+                state = TrainingState(runID: runID.rawValue, model: experiment.model.name,
+                                      completedEpochs: restored?.completedEpochs ?? 0, globalStep: restored?.globalStep ?? 0,
+                                      bestTop1: nil, bestEpoch: nil,
+                                      random: restored?.random ?? RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed)),
+                                      experimentYAML: yaml, configHash: experiment.configHash, optimizer: [], averages: [:],
+                                      keptCheckpoints: [])
+            }
+            return
+        }
         if let resume {
             let saved = resume.state
             guard saved.model == experiment.model.name else {
@@ -68,6 +102,9 @@ public final class TrainingSession {
             try assembly.optimizer.load(stateTensors: saved.optimizer)
             for averager in assembly.step.averagers {
                 if let tensors = saved.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
+            }
+            guard saved.completedEpochs <= experiment.training.epochs else {
+                throw TrainingError.checkpoint("\(resume.weights.path) has completed \(saved.completedEpochs) epochs, more than epoch_size \(experiment.training.epochs); resume with --set epoch_size=N for N of at least \(saved.completedEpochs)")
             }
             state = saved
             runDirectory = folder
@@ -96,6 +133,8 @@ public final class TrainingSession {
             }
             // A checkpoint before the first step, so even a run stopped in its first epoch can resume.
             try saveCheckpoint(named: "last")
+            _ = assembly.group.broadcast(Int(runID.rawValue))
+            _ = assembly.group.broadcast(runDirectory.path)
         }
         for note in assembly.notes { log("note: \(note)") }
     }
@@ -103,9 +142,10 @@ public final class TrainingSession {
     /// One line saying what the run trains: model, data, batches, threads and folder.
     public var summary: String {
         let train = assembly.train
-        var text = "run #\(runID.rawValue) \(Self.runName(experiment)): \(experiment.model.name), \(assembly.model.parameterCount) parameters, \(train.sampleCount) training images in \(train.batchesPerEpoch) batches of \(experiment.dataset.batchSize)"
+        let perRank = group.worldSize > 1 ? " on each of \(group.worldSize) ranks" : ""
+        var text = "run #\(runID.rawValue) \(Self.runName(experiment)): \(experiment.model.name), \(assembly.model.parameterCount) parameters, \(train.sampleCount) training images in \(train.batchesPerEpoch) batches of \(experiment.dataset.batchSize)\(perRank)"
         if let validation = assembly.validation {
-            text += ", \(validation.sampleCount) validation images in \(validation.batchesPerEpoch) batches"
+            text += ", \(validation.sampleCount) validation images in \(validation.batchesPerEpoch) batches\(perRank)"
         }
         text += ", \(ThreadPool.shared.activeThreads) threads"
         if train.loaderThreads > 0 { text += " and \(train.loaderThreads) loader threads" }
@@ -124,27 +164,27 @@ public final class TrainingSession {
 
     /// Runs the remaining epochs. Errors mark the run `failed` in the store and propagate.
     public func run(progress: ProgressReporter) throws -> Outcome {
-        let heartbeat = Heartbeat(store: store, run: runID)
-        defer { heartbeat.stop() }
+        let heartbeat = store.map { Heartbeat(store: $0, run: runID) }
+        defer { heartbeat?.stop() }
         do {
             for epoch in state.completedEpochs..<experiment.training.epochs {
                 if let signal = try trainEpoch(epoch, progress: progress) {
-                    try store.finishRun(run: runID, status: .interrupted, error: "signal \(signal)")
+                    try store?.finishRun(run: runID, status: .interrupted, error: "signal \(signal)")
                     log("interrupted by signal \(signal) during epoch \(epoch + 1); resume with --resume \(runDirectory.appendingPathComponent("last.safetensors").path)")
                     return .interrupted(signal: signal)
                 }
             }
             // keras-swa ends a run with the averaged weights; they are kept beside the raw ones.
-            if let swa, swa.holdsWeights {
+            if store != nil, let swa, swa.holdsWeights {
                 try withWeights(of: swa) {
                     try CheckpointFiles.save(assembly.model, state: nil, classNames: assembly.train.classNames,
                                              to: runDirectory.appendingPathComponent("swa.safetensors"))
                 }
             }
-            try store.finishRun(run: runID, status: .finished)
+            try store?.finishRun(run: runID, status: .finished)
             return .finished
         } catch {
-            try? store.finishRun(run: runID, status: .failed, error: String(describing: error))
+            try? store?.finishRun(run: runID, status: .failed, error: String(describing: error))
             throw error
         }
     }
@@ -162,39 +202,44 @@ public final class TrainingSession {
         let batchTransform = assembly.batchTransform
         var loss = RunningLoss()
         var accuracy = TopKAccuracy()
-        let batches = assembly.train.batchesPerEpoch
+        let batchCount = assembly.train.batchesPerEpoch
         let accumulation = experiment.training.gradientAccumulationSteps
         let start = Date()
         var learningRate = 0.0
         for update in 0..<assembly.updatesPerEpoch {
-            if let signal = InterruptSignal.pending {
+            if let signal = agreedInterruption() {
                 progress.finish()
                 return signal
             }
             learningRate = assembly.schedule.learningRate(step: state.globalStep)
             if let rate = swa?.learningRate(epoch: epoch, batch: update) { learningRate = rate }
             var random = RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed) &+ UInt64(state.globalStep) &* 0x9E37_79B9)
-            let indices = update * accumulation..<min(batches, (update + 1) * accumulation)
-            let group = try indices.map { batchTransform(try assembly.train.batch($0, epoch: epoch), random: &random) }
+            let indices = update * accumulation..<min(batchCount, (update + 1) * accumulation)
+            let batches = try indices.map { batchTransform(try assembly.train.batch($0, epoch: epoch), random: &random) }
             let outcomes: [TrainingStep.Outcome]
             do {
-                outcomes = try step(group, learningRate: learningRate, step: state.globalStep + 1, context: context)
+                outcomes = try step(batches, learningRate: learningRate, step: state.globalStep + 1, context: context)
             } catch TrainingError.nonFiniteLoss(_, _, let value) {
                 throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: indices.lowerBound, value: value)
             }
             state.globalStep += 1
-            for (batch, outcome) in zip(group, outcomes) {
+            for (batch, outcome) in zip(batches, outcomes) {
                 loss.add(outcome.loss, samples: batch.count)
                 accuracy.add(logits: outcome.logits, labels: batch.labels.map(Int.init))
             }
             let elapsed = Date().timeIntervalSince(start)
-            progress.update(label: "epoch \(epoch + 1)/\(experiment.training.epochs)", done: indices.upperBound, total: batches,
+            progress.update(label: "epoch \(epoch + 1)/\(experiment.training.epochs)", done: indices.upperBound, total: batchCount,
                             imagesPerSecond: Double(loss.sampleCount) / max(elapsed, 1e-9),
                             fields: ["loss \(ProgressReporter.format(loss.mean, 4))", "lr \(String(format: "%.2e", learningRate))"],
                             elapsed: elapsed)
         }
         progress.finish()
         let trainSeconds = Date().timeIntervalSince(start)
+        // The epoch's figures over all ranks: mean loss and accuracy of every sample, img/s of all.
+        let totals = group.sum([loss.weightedSum, Double(loss.sampleCount), Double(accuracy.top1Correct)])
+        let trainLoss = totals[1] > 0 ? totals[0] / totals[1] : 0
+        let trainTop1 = totals[1] > 0 ? 100 * totals[2] / totals[1] : 0
+        let trainImagesPerSecond = totals[1] / trainSeconds
         for averager in step.averagers { averager.epochEnded(epoch, parameters: step.parameters) }
         if let swa, swa.holdsWeights, swa.plan.updatesBatchNorm(afterEpoch: epoch) {
             try updateBatchNormStatistics(of: swa, epoch: epoch, context: context)
@@ -206,22 +251,25 @@ public final class TrainingSession {
         var averaged: [(name: String, result: EvaluationResult)] = []
         let validates = experiment.system.valWhileTrain && (epoch + 1) % max(1, experiment.system.valInterval) == 0
         if let validation = assembly.validation, validates {
-            evaluation = try Evaluator.evaluate(assembly.model, on: validation)
+            evaluation = try Evaluator.evaluate(assembly.model, on: validation, group: group)
             for averager in step.averagers where averager.holdsWeights {
-                averaged.append((averager.name, try withWeights(of: averager) { try Evaluator.evaluate(assembly.model, on: validation) }))
+                averaged.append((averager.name, try withWeights(of: averager) {
+                    try Evaluator.evaluate(assembly.model, on: validation, group: group)
+                }))
             }
         }
         let seconds = Date().timeIntervalSince(start)
-        try store.recordEpoch(run: runID, epoch: epoch + 1, trainLoss: loss.mean, valLoss: evaluation?.loss,
+        guard let store else { return nil }
+        try store.recordEpoch(run: runID, epoch: epoch + 1, trainLoss: trainLoss, valLoss: evaluation?.loss,
                               top1: evaluation?.top1, top5: evaluation?.top5,
-                              trainImagesPerSecond: Double(loss.sampleCount) / trainSeconds,
+                              trainImagesPerSecond: trainImagesPerSecond,
                               evalImagesPerSecond: evaluation?.imagesPerSecond, lr: learningRate, seconds: seconds)
         for (name, result) in averaged {
             try store.recordAveragedEpoch(AveragedEpochRecord(
                 runID: runID, epoch: epoch + 1, weights: name, valLoss: result.loss, top1: result.top1, top5: result.top5,
                 evalImagesPerSecond: result.imagesPerSecond))
         }
-        var line = "epoch \(epoch + 1): train loss \(ProgressReporter.format(loss.mean, 4)), train top-1 \(ProgressReporter.format(accuracy.top1, 2))%, \(ProgressReporter.format(Double(loss.sampleCount) / trainSeconds, 0)) img/s"
+        var line = "epoch \(epoch + 1): train loss \(ProgressReporter.format(trainLoss, 4)), train top-1 \(ProgressReporter.format(trainTop1, 2))%, \(ProgressReporter.format(trainImagesPerSecond, 0)) img/s"
         if let evaluation {
             line += "; val loss \(ProgressReporter.format(evaluation.loss, 4)), top-1 \(ProgressReporter.format(evaluation.top1, 2))%, top-5 \(ProgressReporter.format(evaluation.top5, 2))%"
         }
@@ -234,9 +282,19 @@ public final class TrainingSession {
         return nil
     }
 
+    /// A pending SIGINT/SIGTERM, agreed between the ranks so that all stop at the same batch
+    /// boundary (a rank leaving alone would leave the others waiting in the next all-reduce).
+    private func agreedInterruption() -> Int32? {
+        let local = InterruptSignal.pending
+        guard group.worldSize > 1 else { return local }
+        let signals = group.sum([Double(local ?? 0)])[0]
+        return signals > 0 ? (local ?? SIGTERM) : nil
+    }
+
     /// Logs files the loaders could not decode since the last report and stores the totals with
     /// the run's notes (``BatchSource/skippedFiles``).
     private func reportSkippedFiles() throws {
+        guard let store else { return }
         let current = [("training", assembly.train.skippedFiles), ("validation", assembly.validation?.skippedFiles ?? .none)]
         guard current.map(\.1) != reportedSkips else { return }
         reportedSkips = current.map(\.1)

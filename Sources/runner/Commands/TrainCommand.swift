@@ -6,6 +6,7 @@ import Models
 import Recipes
 import Results
 import Trainer
+import Distributed
 
 /// `runner train -c RECIPE`: trains the recipe's model, recording every epoch in the results store
 /// and checkpoints in the run's own folder under `ckpt_save_dir` (`runs/<date>-<time>-<name>/`).
@@ -43,13 +44,32 @@ struct TrainCommand: ParsableCommand {
             }
             experiment = try ExperimentLoading.load(config: config, overrides: overrides)
         }
-        let log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let assembly = try TrainingAssembly(experiment, log: log)
-        let store = try ResultsStore(path: db ?? experiment.system.resultsStorePath)
-        InterruptSignal.install()
-        let session = try TrainingSession(assembly, store: store, resume: resumePoint, log: log)
-        log(session.summary)
-        let outcome = try session.run(progress: ProgressReporter(interval: experiment.system.logInterval))
-        if case .interrupted(let signal) = outcome { throw ExitCode(128 + signal) }
+        let standardError: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let decision = try ProcessGroupAssembly.make(experiment)
+        if let note = decision.note { standardError("note: \(note)") }
+        guard let group = decision.group else { return }
+        // Rank 0 logs, shows progress and records; the others speak only of their own failure.
+        let log: (String) -> Void = group.isRecorder ? standardError : { _ in }
+        do {
+            let assembly = try TrainingAssembly(experiment, group: group, log: log)
+            let store = group.isRecorder ? try ResultsStore(path: db ?? experiment.system.resultsStorePath) : nil
+            InterruptSignal.install()
+            let session = try TrainingSession(assembly, store: store, resume: resumePoint, log: log)
+            if group.worldSize > 1 { log("data-parallel over \(group.worldSize) processes (mpirun), global batch \(group.worldSize * experiment.dataset.batchSize)") }
+            log(session.summary)
+            let progress = group.isRecorder
+                ? ProgressReporter(interval: experiment.system.logInterval)
+                : ProgressReporter(interval: experiment.system.logInterval, isTerminal: false, write: { _ in })
+            let outcome = try session.run(progress: progress)
+            group.finish()
+            if case .interrupted(let signal) = outcome { throw ExitCode(128 + signal) }
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            // One rank failing alone would leave the others waiting in a collective: end them all.
+            guard group.worldSize > 1 else { throw error }
+            standardError("rank \(group.rank): error: \(error)")
+            group.abort(code: 1)
+        }
     }
 }
