@@ -24,15 +24,23 @@ public enum ProcessGroupAssembly {
     /// - Throws: ``DistributedError`` when MPI cannot start.
     public static func make(_ experiment: Experiment,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Decision {
+        let local = !experiment.system.distribute && experiment.provenance.origin(of: "distribute") != .defaultValue
+        return try make(staysLocal: local, numThreads: experiment.system.numThreads, environment: environment)
+    }
+
+    /// The group for a command without a recipe (`runner bench --model`), or for one whose recipe
+    /// `staysLocal` (says `distribute: False`); `numThreads` as the recipe's `num_threads`.
+    public static func make(staysLocal: Bool = false, numThreads: Int? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Decision {
         guard let launch = MPILaunch.detect(environment), launch.worldSize != 1 else {
             return Decision(group: SingleProcess(), note: nil)
         }
-        if !experiment.system.distribute, experiment.provenance.origin(of: "distribute") != .defaultValue {
+        if staysLocal {
             return Decision(group: launch.rank == 0 ? SingleProcess() : nil,
                             note: "distribute: False: rank 0 trains alone on one process; the other \(max(launch.worldSize, 2) - 1) ranks of this mpirun job leave")
         }
         let group = try MPIProcessGroup(launch: launch)
-        if environment["RUNNER_THREADS"] == nil, experiment.system.numThreads == nil {
+        if environment["RUNNER_THREADS"] == nil, numThreads == nil {
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
             ThreadPool.shared.setActiveThreads(max(1, cores / max(1, group.localWorldSize)))
         }

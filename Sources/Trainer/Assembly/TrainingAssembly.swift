@@ -111,7 +111,7 @@ public struct TrainingAssembly {
     }
 
     /// Every tensor of `model` (parameters and buffers) copied from rank 0, so all ranks start alike.
-    static func broadcastState(of model: any ClassificationModel, in group: any ProcessGroup) {
+    public static func broadcastState(of model: any ClassificationModel, in group: any ProcessGroup) {
         guard group.worldSize > 1 else { return }
         for (_, tensor, _) in model.namedState() {
             group.broadcast(UnsafeMutableRawBufferPointer(start: tensor.data, count: tensor.count * MemoryLayout<Float>.size), from: 0)

@@ -70,6 +70,7 @@ public final class TrainingSession {
                     if let tensors = resume.state.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
                 }
                 state = resume.state
+                state.globalStep = resume.state.completedEpochs * assembly.updatesPerEpoch
                 runID = RunID(resume.state.runID)
                 runDirectory = resume.weights.deletingLastPathComponent()
             } else {
@@ -107,6 +108,9 @@ public final class TrainingSession {
                 throw TrainingError.checkpoint("\(resume.weights.path) has completed \(saved.completedEpochs) epochs, more than epoch_size \(experiment.training.epochs); resume with --set epoch_size=N for N of at least \(saved.completedEpochs)")
             }
             state = saved
+            // Checkpoints are taken at epoch ends: the position is the epoch's first update under
+            // this run's updates per epoch (another world size or accumulation changes it).
+            state.globalStep = saved.completedEpochs * assembly.updatesPerEpoch
             runDirectory = folder
             try store.resumeRun(runID, discardingEpochsAfter: saved.completedEpochs)
             log("resuming run #\(saved.runID) after epoch \(saved.completedEpochs) from \(resume.weights.path)")

@@ -5,6 +5,7 @@ import Models
 import Training
 import Datasets
 import Trainer
+import Distributed
 
 /// Model throughput on synthetic data: training steps (forward, loss, backward, parameter update)
 /// and evaluation forwards per second, the forward FLOPs, and peak resident memory.
@@ -26,16 +27,21 @@ struct ModelBenchmark {
         var peakTensorMiB: Double
         /// The large-square SGEMM rate measured at the start of the same run, all threads.
         var gemmGFLOPs: Double
-        /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the GEMM rate.
+        /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the GEMM rate (of all ranks).
         var trainUtilisation: Double
         /// forward FLOPs × eval img/s ÷ the GEMM rate.
         var evalUtilisation: Double
         /// Milliseconds per step by op family (plus "other", the rest of the step), when profiled.
         var trainProfile: [String: Double]?
         var evalProfile: [String: Double]?
+        /// Processes training together (under `mpirun`); img/s are over all of them.
+        var ranks: Int
+        /// Milliseconds per training step spent averaging gradients across the ranks (rank 0's).
+        var allReduceMilliseconds: Double?
 
         enum CodingKeys: String, CodingKey {
-            case model, batch, parameters, threads
+            case model, batch, parameters, threads, ranks
+            case allReduceMilliseconds = "allreduce_ms_per_step"
             case imageSize = "image_size"
             case openBLASCore = "openblas_core"
             case forwardGFLOPs = "forward_gflops"
@@ -60,6 +66,9 @@ struct ModelBenchmark {
     let warmup: Int
     /// Whether to time the op families during the timed steps (``OpProfiler``).
     var profile = false
+    /// The processes stepping together: each trains its own batch of `batch` images, the
+    /// gradients averaged by all-reduce as in training.
+    var group: any ProcessGroup = SingleProcess()
 
     func run() throws -> Result {
         // The yardstick first, on the full pool, before the model's buffers exist.
@@ -76,11 +85,14 @@ struct ModelBenchmark {
         }
 
         model.prepareForTraining()
+        TrainingAssembly.broadcastState(of: model, in: group)
+        let reducer = group.worldSize > 1 ? AllReduceGradientReducer(group: group) : nil
         // The trainer's own step: forward, label-smoothed cross-entropy, backward, then AdamW
         // (lr 1e-3, weight decay 0.05 on every parameter) as the PyTorch peer `torch_reference.py` does.
         let optimizer = Optimizer(groups: [ParameterGroup(name: "all", parameters: model.namedParameters(), weightDecay: 0.05)],
                                   algorithm: .adam(.adamW()), learningRate: 1e-3)
-        let step = TrainingStep(model: model, objective: ClassificationObjective(labelSmoothing: 0.1), optimizer: optimizer)
+        let step = TrainingStep(model: model, objective: ClassificationObjective(labelSmoothing: 0.1), optimizer: optimizer,
+                                reducer: reducer ?? LocalGradientReducer())
         let inputs = Batch(images: images, labels: labels)
         let context = ForwardContext(training: true, random: RandomGenerator(seed: 4))
         var stepNumber = 0
@@ -89,10 +101,12 @@ struct ModelBenchmark {
             _ = try step(inputs, learningRate: 1e-3, step: stepNumber, context: context)
         }
         for _ in 0..<warmup { try trainStep() }
+        _ = reducer?.takeSeconds()
         if profile { OpProfiler.start() }
         var start = Stopwatch.now()
         for _ in 0..<steps { try trainStep() }
         let trainSeconds = Stopwatch.now() - start
+        let allReduce = reducer.map { 1000 * $0.takeSeconds() / Double(steps) }
         let trainProfile = profile ? Self.perStep(OpProfiler.stop(), total: trainSeconds, steps: steps) : nil
 
         func evalStep() { _ = Tape.withoutRecording { model(images, .evaluation()) } }
@@ -104,15 +118,19 @@ struct ModelBenchmark {
         let evalProfile = profile ? Self.perStep(OpProfiler.stop(), total: evalSeconds, steps: steps) : nil
 
         let forward = Double(flops) / 1e9
-        let trainRate = Double(batch * steps) / trainSeconds, evalRate = Double(batch * steps) / evalSeconds
+        // Every rank steps in lockstep (the all-reduce), so the job's rate is the ranks' images over
+        // this rank's time; evaluation needs no exchange and each rank runs its own.
+        let ranks = Double(group.worldSize)
+        let trainRate = ranks * Double(batch * steps) / trainSeconds, evalRate = ranks * Double(batch * steps) / evalSeconds
         return Result(model: name, batch: batch, imageSize: size, parameters: model.parameterCount,
                       threads: ThreadPool.shared.activeThreads,
                       openBLASCore: OpenBLASRuntime.configuration.coreName, forwardGFLOPs: forward,
                       trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
                       peakResidentMiB: ProcessMemory.peakResidentMiB(),
                       peakTensorMiB: Double(BufferPool.shared.statistics.peakLiveBytes) / 1_048_576, gemmGFLOPs: gemm,
-                      trainUtilisation: 3 * forward * trainRate / gemm, evalUtilisation: forward * evalRate / gemm,
-                      trainProfile: trainProfile, evalProfile: evalProfile)
+                      trainUtilisation: 3 * forward * trainRate / (gemm * ranks), evalUtilisation: forward * evalRate / (gemm * ranks),
+                      trainProfile: trainProfile, evalProfile: evalProfile, ranks: group.worldSize,
+                      allReduceMilliseconds: allReduce)
     }
 
     /// Milliseconds per step by family name, with "other" for the untracked rest of the step.

@@ -5,6 +5,7 @@ import Models
 import Recipes
 import Trainer
 import Results
+import Distributed
 
 /// `runner bench`: throughput of the engine's kernels on this machine, each figure beside the
 /// machine's own yardstick measured in the same run (large-square GEMM rate, copy bandwidth).
@@ -147,7 +148,13 @@ struct BenchCommand: ParsableCommand {
         }
         var configured = benchmark
         configured.profile = profile
+        // Under mpirun every rank steps with its own batch and rank 0 reports for the job.
+        let decision = try ProcessGroupAssembly.make(numThreads: nil)
+        guard let group = decision.group else { return }
+        configured.group = group
         let result = try configured.run()
+        group.finish()
+        guard group.isRecorder else { return }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -155,6 +162,9 @@ struct BenchCommand: ParsableCommand {
             return
         }
         print("\(result.model): \(result.parameters) parameters, \(format(result.forwardGFLOPs, 3)) forward GFLOPs per image at \(result.imageSize) px, batch \(result.batch), \(result.threads) threads")
+        if let allReduce = result.allReduceMilliseconds {
+            print("\(result.ranks) ranks (mpirun) of \(result.threads) threads each, batch \(result.batch) per rank: all-reduce \(format(allReduce, 2)) ms per step")
+        }
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB (tensors at most \(format(result.peakTensorMiB, 0)) MiB at once)")
         print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run, \(Self.openBLASDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
         if let train = result.trainProfile, let eval = result.evalProfile {
