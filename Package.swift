@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TensorEngineTests",
-            dependencies: ["TensorEngine"],
+            dependencies: ["TensorEngine", "CKernelIntrinsics"],
             resources: [.copy("Fixtures")],
             swiftSettings: kernelFlags
         ),

@@ -178,4 +178,12 @@ static inline __attribute__((always_inline, target("avx512f,avx512dq"))) runner_
 }
 #endif
 
+/// The peak-measuring loops of fma_peak.c, `iterations` rounds each: 12 independent 8-lane FMAs
+/// (192 flops a round; AVX2 + FMA), 16 independent 16-lane FMAs (512 flops; AVX-512 F), and 16
+/// independent `vdpbf16ps` (1024 flops: 32 bfloat16 products added into 16 floats; AVX512-BF16).
+/// Call each only on a processor that has its instructions.
+float runner_fma_peak_avx2(long iterations);
+float runner_fma_peak_avx512(long iterations);
+float runner_bf16_dot_peak_avx512(long iterations);
+
 #endif

@@ -25,11 +25,15 @@ struct ModelBenchmark {
         var peakResidentMiB: Double
         /// The most memory live tensors held at once (the engine's buffer pool), part of the peak RSS.
         var peakTensorMiB: Double
-        /// The large-square SGEMM rate measured at the start of the same run, all threads.
+        /// The large-square SGEMM rate measured at the start of the same run, all threads: how fast
+        /// OpenBLAS's kernels in use are, a reference beside the peak.
         var gemmGFLOPs: Double
-        /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the GEMM rate (of all ranks).
+        /// The processor's float32 FMA peak (``ProcessorPeak``), all threads, and on one.
+        var fmaPeakGFLOPs: Double
+        var fmaPeakOneThreadGFLOPs: Double
+        /// Model FLOP utilisation: 3 × forward FLOPs × train img/s ÷ the FMA peak (of all ranks).
         var trainUtilisation: Double
-        /// forward FLOPs × eval img/s ÷ the GEMM rate.
+        /// forward FLOPs × eval img/s ÷ the FMA peak.
         var evalUtilisation: Double
         /// Milliseconds per step by op family (plus "other", the rest of the step), when profiled.
         var trainProfile: [String: Double]?
@@ -50,6 +54,8 @@ struct ModelBenchmark {
             case peakResidentMiB = "peak_rss_mib"
             case peakTensorMiB = "peak_tensor_mib"
             case gemmGFLOPs = "gemm_gflops"
+            case fmaPeakGFLOPs = "fma_peak_gflops"
+            case fmaPeakOneThreadGFLOPs = "fma_peak_1t_gflops"
             case trainUtilisation = "mfu_train"
             case evalUtilisation = "mfu_eval"
             case trainProfile = "profile_train_ms"
@@ -74,6 +80,7 @@ struct ModelBenchmark {
         // The yardstick first, on the full pool, before the model's buffers exist.
         let gemm = KernelBenchmark(stopwatch: Stopwatch(budget: 0.5), threadCounts: [ThreadPool.shared.activeThreads])
             .measure(KernelBenchmark.square)
+        let peak = ProcessorPeak.float32()
         let model = try build()
         let size = model.imageSize, channels = model.inChannels
         var generator = RandomGenerator(seed: 3)
@@ -128,7 +135,9 @@ struct ModelBenchmark {
                       trainImagesPerSecond: trainRate, evalImagesPerSecond: evalRate,
                       peakResidentMiB: ProcessMemory.peakResidentMiB(),
                       peakTensorMiB: Double(BufferPool.shared.statistics.peakLiveBytes) / 1_048_576, gemmGFLOPs: gemm,
-                      trainUtilisation: 3 * forward * trainRate / (gemm * ranks), evalUtilisation: forward * evalRate / (gemm * ranks),
+                      fmaPeakGFLOPs: peak?.allThreads ?? gemm, fmaPeakOneThreadGFLOPs: peak?.oneThread ?? gemm,
+                      trainUtilisation: 3 * forward * trainRate / ((peak?.allThreads ?? gemm) * ranks),
+                      evalUtilisation: forward * evalRate / ((peak?.allThreads ?? gemm) * ranks),
                       trainProfile: trainProfile, evalProfile: evalProfile, ranks: group.worldSize,
                       allReduceMilliseconds: allReduce)
     }

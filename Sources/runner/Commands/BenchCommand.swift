@@ -75,7 +75,17 @@ struct BenchCommand: ParsableCommand {
         let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds ?? 0.5), threadCounts: threadCounts, cold: cold)
         let all = threadCounts.last!
 
-        if !json { print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)\n") }
+        let peak = ProcessorPeak.float32(threads: pool.threadCount)
+        let bf16 = ProcessorPeak.bfloat16(threads: pool.threadCount)
+        if !json {
+            print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)")
+            if let peak {
+                print("FMA peak (\(Self.peakDescription), registers only): \(format(peak.oneThread, 1)) GFLOP/s on 1 thread, \(format(peak.allThreads, 1)) on \(peak.threads)")
+            }
+            print(bf16.map { "bfloat16 dot-product peak (vdpbf16ps): \(format($0.oneThread, 1)) GFLOP/s on 1 thread, \(format($0.allThreads, 1)) on \($0.threads)" }
+                  ?? "bfloat16: this processor has no AVX512-BF16 instructions")
+            print()
+        }
         let square = bench.acrossThreads { bench.measure(KernelBenchmark.square) }
         var gemms: [KernelBenchmark.GemmResult] = []
         for shape in KernelBenchmark.swinShapes + [KernelBenchmark.convolutionAsGemm] where selected(shape.name) {
@@ -92,7 +102,7 @@ struct BenchCommand: ParsableCommand {
         }
 
         if json {
-            try printJSON(square: square, gemms: gemms, streams: streams, threadCounts: threadCounts)
+            try printJSON(square: square, gemms: gemms, streams: streams, threadCounts: threadCounts, peak: peak, bf16: bf16)
             return
         }
         let gemmColumns = ["GEMM", "shape"] + threadCounts.map { "\($0)T GFLOP/s" } + threadCounts.map { "\($0)T % square" }
@@ -166,7 +176,8 @@ struct BenchCommand: ParsableCommand {
             print("\(result.ranks) ranks (mpirun) of \(result.threads) threads each, batch \(result.batch) per rank: all-reduce \(format(allReduce, 2)) ms per step")
         }
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB (tensors at most \(format(result.peakTensorMiB, 0)) MiB at once)")
-        print("GEMM rate \(format(result.gemmGFLOPs, 1)) GFLOP/s (2048³, this run, \(Self.openBLASDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
+        print("FMA peak \(format(result.fmaPeakGFLOPs, 1)) GFLOP/s on \(result.threads) threads (\(format(result.fmaPeakOneThreadGFLOPs, 1)) on one; \(Self.peakDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
+        print("reference: SGEMM 2048³ \(format(result.gemmGFLOPs, 1)) GFLOP/s (this run, \(Self.openBLASDescription))")
         if let train = result.trainProfile, let eval = result.evalProfile {
             let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)
             var rows = (OpFamily.allCases.map(\.label) + ["other (untracked)"]).map { label -> [TableCell] in
@@ -181,6 +192,11 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
+    /// Which loop measured the peak.
+    static var peakDescription: String {
+        ProcessorFeatures.hasAVX512 ? "16-lane AVX-512 FMAs" : "8-lane AVX2 FMAs"
+    }
+
     /// "OpenBLAS at 1 thread, SkylakeX kernels", saying so when the engine replaced OpenBLAS's
     /// own fallback choice.
     static var openBLASDescription: String {
@@ -193,7 +209,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func printJSON(square: [Int: Double], gemms: [KernelBenchmark.GemmResult],
-                           streams: [KernelBenchmark.StreamResult], threadCounts: [Int]) throws {
+                           streams: [KernelBenchmark.StreamResult], threadCounts: [Int],
+                           peak: ProcessorPeak.Rate?, bf16: ProcessorPeak.Rate?) throws {
         func byThreads(_ values: [Int: Double]) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: values.map { (String($0.key), ($0.value * 10).rounded() / 10) })
         }
@@ -201,6 +218,11 @@ struct BenchCommand: ParsableCommand {
                                      "openblas_core": OpenBLASRuntime.configuration.coreName]
         object["gemm_gflops"] = Dictionary(uniqueKeysWithValues: gemms.map { ("\($0.name) \($0.shape)", byThreads($0.gflops)) })
         object["stream_gb_s"] = Dictionary(uniqueKeysWithValues: streams.map { ($0.name, byThreads($0.gigabytesPerSecond)) })
+        if let peak {
+            object["fma_peak_gflops"] = byThreads([1: peak.oneThread, peak.threads: peak.allThreads])
+            object["fma_peak_instructions"] = peak.instructions
+        }
+        if let bf16 { object["bf16_peak_gflops"] = byThreads([1: bf16.oneThread, bf16.threads: bf16.allThreads]) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
