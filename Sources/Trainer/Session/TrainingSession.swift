@@ -62,35 +62,20 @@ public final class TrainingSession {
         let experiment = assembly.experiment
         let yaml = experiment.resolvedYAML()
         guard let store = self.store else {
-            let group = assembly.group
+            // Another rank: the run's number and folder come from rank 0; a checkpoint is read here.
             if let resume {
-                _ = try WeightLoading.load(into: assembly.model, from: resume.weights, format: .timm)
-                try assembly.optimizer.load(stateTensors: resume.state.optimizer)
-                for averager in assembly.step.averagers {
-                    if let tensors = resume.state.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
-                }
-                state = resume.state
-                state.globalStep = resume.state.completedEpochs * assembly.updatesPerEpoch
+                state = try Self.restore(resume, into: assembly)
                 runID = RunID(resume.state.runID)
                 runDirectory = resume.weights.deletingLastPathComponent()
             } else {
-                runID = RunID(Int64(group.broadcast(0)))
-                runDirectory = URL(fileURLWithPath: group.broadcast(""))
-                let restored = assembly.restoredState
-                state = TrainingState(runID: runID.rawValue, model: experiment.model.name,
-                                      completedEpochs: restored?.completedEpochs ?? 0, globalStep: restored?.globalStep ?? 0,
-                                      bestTop1: nil, bestEpoch: nil,
-                                      random: restored?.random ?? RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed)),
-                                      experimentYAML: yaml, configHash: experiment.configHash, optimizer: [], averages: [:],
-                                      keptCheckpoints: [])
+                runID = RunID(Int64(assembly.group.broadcast(0)))
+                runDirectory = URL(fileURLWithPath: assembly.group.broadcast(""))
+                state = Self.startingState(runID: runID, assembly: assembly, yaml: yaml)
             }
             return
         }
         if let resume {
             let saved = resume.state
-            guard saved.model == experiment.model.name else {
-                throw TrainingError.checkpoint("\(resume.weights.path) was saved from model \(saved.model), the recipe builds \(experiment.model.name)")
-            }
             let folder = resume.weights.deletingLastPathComponent().standardizedFileURL
             runID = RunID(saved.runID)
             guard let record = try store.run(runID) else {
@@ -99,18 +84,7 @@ public final class TrainingSession {
             if let recorded = record.run.directory, URL(fileURLWithPath: recorded).standardizedFileURL.path != folder.path {
                 throw TrainingError.checkpoint("run #\(saved.runID) of the store \(store.path) lives in \(recorded), not \(folder.path): the checkpoint belongs to another store; pass the --db it was trained with")
             }
-            _ = try WeightLoading.load(into: assembly.model, from: resume.weights, format: .timm)
-            try assembly.optimizer.load(stateTensors: saved.optimizer)
-            for averager in assembly.step.averagers {
-                if let tensors = saved.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
-            }
-            guard saved.completedEpochs <= experiment.training.epochs else {
-                throw TrainingError.checkpoint("\(resume.weights.path) has completed \(saved.completedEpochs) epochs, more than epoch_size \(experiment.training.epochs); resume with --set epoch_size=N for N of at least \(saved.completedEpochs)")
-            }
-            state = saved
-            // Checkpoints are taken at epoch ends: the position is the epoch's first update under
-            // this run's updates per epoch (another world size or accumulation changes it).
-            state.globalStep = saved.completedEpochs * assembly.updatesPerEpoch
+            state = try Self.restore(resume, into: assembly)
             runDirectory = folder
             try store.resumeRun(runID, discardingEpochsAfter: saved.completedEpochs)
             log("resuming run #\(saved.runID) after epoch \(saved.completedEpochs) from \(resume.weights.path)")
@@ -125,14 +99,8 @@ public final class TrainingSession {
                                        notes: assembly.notes.isEmpty ? nil : assembly.notes.joined(separator: "\n"),
                                        directory: runDirectory.path)
             try yaml.write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-            let restored = assembly.restoredState
-            state = TrainingState(runID: runID.rawValue, model: experiment.model.name,
-                                  completedEpochs: restored?.completedEpochs ?? 0, globalStep: restored?.globalStep ?? 0,
-                                  bestTop1: nil, bestEpoch: nil,
-                                  random: restored?.random ?? RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed)),
-                                  experimentYAML: yaml, configHash: experiment.configHash, optimizer: [], averages: [:],
-                                  keptCheckpoints: [])
-            if let restored {
+            state = Self.startingState(runID: runID, assembly: assembly, yaml: yaml)
+            if let restored = assembly.restoredState {
                 log("resume_opt: optimizer, averages and position restored from \(experiment.checkpoint.path); starting after epoch \(restored.completedEpochs)")
             }
             // A checkpoint before the first step, so even a run stopped in its first epoch can resume.
@@ -141,6 +109,39 @@ public final class TrainingSession {
             _ = assembly.group.broadcast(runDirectory.path)
         }
         for note in assembly.notes { log("note: \(note)") }
+    }
+
+    /// The state a new run starts from: epoch 0, or where `resume_opt` put it.
+    static func startingState(runID: RunID, assembly: TrainingAssembly, yaml: String) -> TrainingState {
+        let experiment = assembly.experiment
+        let restored = assembly.restoredState
+        return TrainingState(runID: runID.rawValue, model: experiment.model.name,
+                             completedEpochs: restored?.completedEpochs ?? 0, globalStep: restored?.globalStep ?? 0,
+                             bestTop1: nil, bestEpoch: nil,
+                             random: restored?.random ?? RandomGenerator(seed: UInt64(truncatingIfNeeded: experiment.system.seed)),
+                             experimentYAML: yaml, configHash: experiment.configHash, optimizer: [], averages: [:],
+                             keptCheckpoints: [])
+    }
+
+    /// Loads a checkpoint's weights, optimizer and averages into `assembly` and returns its state,
+    /// positioned at the first update of the next epoch under this run's updates per epoch
+    /// (checkpoints are taken at epoch ends; another world size or accumulation changes the count).
+    static func restore(_ resume: ResumePoint, into assembly: TrainingAssembly) throws -> TrainingState {
+        let saved = resume.state, experiment = assembly.experiment
+        guard saved.model == experiment.model.name else {
+            throw TrainingError.checkpoint("\(resume.weights.path) was saved from model \(saved.model), the recipe builds \(experiment.model.name)")
+        }
+        guard saved.completedEpochs <= experiment.training.epochs else {
+            throw TrainingError.checkpoint("\(resume.weights.path) has completed \(saved.completedEpochs) epochs, more than epoch_size \(experiment.training.epochs); resume with --set epoch_size=N for N of at least \(saved.completedEpochs)")
+        }
+        _ = try WeightLoading.load(into: assembly.model, from: resume.weights, format: .timm)
+        try assembly.optimizer.load(stateTensors: saved.optimizer)
+        for averager in assembly.step.averagers {
+            if let tensors = saved.averages[averager.name], !tensors.isEmpty { try averager.load(tensors) }
+        }
+        var state = saved
+        state.globalStep = saved.completedEpochs * assembly.updatesPerEpoch
+        return state
     }
 
     /// One line saying what the run trains: model, data, batches, threads and folder.
