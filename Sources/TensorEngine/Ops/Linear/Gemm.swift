@@ -42,8 +42,10 @@ public enum Gemm {
                                    beta: beta, c: c, ldc: ldc, rowBias: rowBias)
                 return activation.isIdentity
             }
-            if SmallGemm.useSixteenLanes && !transposeA && (n <= 128 && k <= 512 || n <= 2048 && k <= 256) && m >= 64 {
-                // Tall and thin (a linear layer with few outputs, or its input gradient), or any
+            if SmallGemm.useSixteenLanes && !transposeA && m >= 64
+                && (n <= 128 && k <= 512 || n <= 2048 && k <= 256 || SmallGemm.takesLargeProducts) {
+                // Every product when OpenBLAS runs kernels without AVX-512 (``SmallGemm/takesLargeProducts``).
+                // Otherwise tall and thin (a linear layer with few outputs, or its input gradient), or any
                 // product of depth ≤ 256: the register-blocked kernel reads op(A) in place, fetching
                 // the next rows ahead, where OpenBLAS packs all of it first, which costs it 10–20%
                 // on these shapes (runner bench: stage-1 fc2 32768×384·384×96 at 105–107% of the

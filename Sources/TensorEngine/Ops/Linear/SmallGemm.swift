@@ -39,6 +39,14 @@ enum SmallGemm {
         #endif
     }
 
+    /// Whether the sixteen-lane kernel also takes the large products (`op(A)` not transposed, at
+    /// least 64 rows) that otherwise go to OpenBLAS: on an AVX-512 processor whose OpenBLAS runs a
+    /// kernel family without AVX-512 — the environment may pin one (`OPENBLAS_CORETYPE=Haswell`),
+    /// and the engine never overrides it — whose eight-lane kernels reach half the processor's
+    /// peak, where this kernel reaches about 85–90% of it (`runner bench`'s GEMM table).
+    static let takesLargeProducts: Bool =
+        useSixteenLanes && OpenBLASRuntime.tier(ofCore: OpenBLASRuntime.configuration.coreName) < 2
+
     /// Floats of scratch the sixteen-lane variant needs for an `op(B)` of `[k, n]`.
     static func wideScratchCount(n: Int, k: Int) -> Int {
         #if arch(x86_64)

@@ -163,6 +163,21 @@ import Testing
         }
     }
 
+    /// `Gemm.multiply` on large products — SwinV2's later stages and a square one: the
+    /// sixteen-lane kernel where OpenBLAS runs kernels without AVX-512 on an AVX-512 processor
+    /// (`SmallGemm.takesLargeProducts`, as under `OPENBLAS_CORETYPE=Haswell`), OpenBLAS
+    /// elsewhere — with partial panels and tiles, both layouts of op(B), scaling, accumulation and
+    /// a padded C.
+    @Test(arguments: [false, true])
+    func largeProductsMatchNaiveProduct(transposeB: Bool) {
+        for (m, n, k) in [(200, 192, 768), (130, 1536, 384), (97, 300, 1100), (256, 256, 600)] {
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, seed: UInt64(m + n + k))
+            Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 0.5, beta: 1.5,
+                               padding: 3, withBias: false, seed: UInt64(m * n + k))
+        }
+        Self.checkMultiply(m: 150, n: 520, k: 700, transposeA: false, transposeB: transposeB, padding: 2, withBias: true, seed: 5)
+    }
+
     /// `Gemm.multiply` on `Aᵀ · B` over a long depth (weight gradients: the long-depth kernel on
     /// AVX-512 processors, OpenBLAS elsewhere): depths that are not whole blocks, rows that are
     /// not whole tiles, every column-vector count the kernel tiles with (6, 4, 2, 1, at 4, 6 and 8
