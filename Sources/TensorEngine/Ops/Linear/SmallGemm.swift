@@ -43,7 +43,8 @@ enum SmallGemm {
     /// least 64 rows) that otherwise go to OpenBLAS: on an AVX-512 processor whose OpenBLAS runs a
     /// kernel family without AVX-512 — the environment may pin one (`OPENBLAS_CORETYPE=Haswell`),
     /// and the engine never overrides it — whose eight-lane kernels reach half the processor's
-    /// peak, where this kernel reaches about 85–90% of it (`runner bench`'s GEMM table).
+    /// peak, where this kernel reaches 70–90% of it (`runner bench`'s GEMM table: 2048³ at 69%,
+    /// SwinV2's stage-2 and stage-3 MLP products at 86–92% on one thread).
     static let takesLargeProducts: Bool =
         useSixteenLanes && OpenBLASRuntime.tier(ofCore: OpenBLASRuntime.configuration.coreName) < 2
 
