@@ -7,7 +7,10 @@ import Foundation
 public enum Report {
     /// One row per run: id, name, model, dataset, epochs (done/planned), best top-1, top-5 at the
     /// best epoch, last training loss, mean training img/s, parameters, effective status, start.
-    public static func runs(_ summaries: [RunSummary], timeZone: TimeZone = .current) -> ReportTable {
+    /// Under a run whose averages (`ema`, `swa`) were evaluated (`averaged`, by run), one row per
+    /// average: its name as `<run> · <average>`, its best top-1, the top-5 and epoch of that best.
+    public static func runs(_ summaries: [RunSummary], averaged: [RunID: [AveragedEpochRecord]] = [:],
+                            timeZone: TimeZone = .current) -> ReportTable {
         let columns = [
             TableColumn("id"), TableColumn("name"), TableColumn("model"), TableColumn("dataset"),
             TableColumn("epochs"), TableColumn("top-1", key: "best_top1"), TableColumn("top-5", key: "top5_at_best"),
@@ -15,17 +18,29 @@ public enum Report {
             TableColumn("img/s", key: "train_images_per_second"), TableColumn("params", key: "parameters"),
             TableColumn("status"), TableColumn("started", key: "started_at"),
         ]
-        let rows: [[TableCell]] = summaries.map { s in
+        let rows: [[TableCell]] = summaries.flatMap { s -> [[TableCell]] in
             let best = s.bestEpoch
             let done = s.epochs.last?.epoch ?? 0
             let epochs = s.run.epochsPlanned.map { "\(done)/\($0)" } ?? String(done)
-            return [
+            let raw: [TableCell] = [
                 .integer(Int(s.run.id.rawValue)), .text(s.run.name), .text(s.run.model), .text(s.run.dataset),
                 .text(epochs), .number(best?.top1, decimals: 2), .number(best?.top5, decimals: 2),
                 .integer(best?.epoch), .number(s.lastEpoch?.trainLoss, decimals: 4),
                 .number(s.meanTrainImagesPerSecond, decimals: 1), s.run.parameters.map(TableCell.count) ?? .empty,
                 .text(s.status.rawValue), .date(s.run.startedAt),
             ]
+            let records = averaged[s.run.id] ?? []
+            let averages = records.reduce(into: [String: AveragedEpochRecord]()) { bests, record in
+                guard let top1 = record.top1 else { return }
+                if let current = bests[record.weights]?.top1, current >= top1 { return }
+                bests[record.weights] = record
+            }
+            return [raw] + averages.keys.sorted().map { name in
+                let record = averages[name]!
+                return [.integer(Int(s.run.id.rawValue)), .text("\(s.run.name) · \(name)"), .text(s.run.model),
+                        .text(s.run.dataset), .empty, .number(record.top1, decimals: 2), .number(record.top5, decimals: 2),
+                        .integer(record.epoch), .empty, .empty, .empty, .empty, .empty]
+            }
         }
         return ReportTable(columns: columns, rows: rows, timeZone: timeZone)
     }

@@ -5,6 +5,21 @@ import Testing
 @Suite struct ReportFormatTests {
     let utc = TimeZone(identifier: "UTC")!
 
+    /// A run's evaluated averages get a row each under it: the best of each, with its top-5 and epoch.
+    @Test func averagesGetRowsBesideTheirRun() throws {
+        let run = Fixtures.summaries[0].run.id
+        let records = [(1, "swa", 40.0, 90.0), (2, "swa", 55.5, 97.25), (3, "swa", 50.0, 96.0), (2, "ema", 41.0, 88.0)].map {
+            AveragedEpochRecord(runID: run, epoch: $0.0, weights: $0.1, valLoss: 1, top1: $0.2, top5: $0.3, evalImagesPerSecond: nil)
+        }
+        let rows = try CSVReader.parse(Report.runs(Fixtures.summaries, averaged: [run: records]).render(.csv))
+        #expect(rows.count == 1 + Fixtures.summaries.count + 2)
+        let name = Fixtures.summaries[0].run.name
+        #expect(rows[2][1] == "\(name) · ema" && Double(rows[2][5]) == 41 && rows[2][7] == "2", "\(rows[2])")
+        #expect(rows[3][1] == "\(name) · swa" && Double(rows[3][5]) == 55.5 && Double(rows[3][6]) == 97.25 && rows[3][7] == "2",
+                "\(rows[3])")
+        #expect(rows[4][1] == Fixtures.summaries[1].run.name)
+    }
+
     @Test func textTableAlignsColumns() {
         let text = Report.runs(Fixtures.summaries, timeZone: utc).render(.text)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)

@@ -77,7 +77,9 @@ struct ReportCommand: ParsableCommand {
         let filter = RunFilter(model: model.map { GlobPattern($0) }, dataset: dataset.map { GlobPattern($0) },
                                status: status.map { GlobPattern($0) })
         let summaries = try store.runs(filter: filter, sort: order)
-        print(Report.runs(summaries).render(format))
+        var averaged: [RunID: [AveragedEpochRecord]] = [:]
+        for summary in summaries { averaged[summary.run.id] = try store.averagedEpochs(run: summary.run.id) }
+        print(Report.runs(summaries, averaged: averaged).render(format))
         try writePlot(summaries)
     }
 
