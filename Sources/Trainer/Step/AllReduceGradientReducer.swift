@@ -55,8 +55,8 @@ public final class AllReduceGradientReducer: GradientReducer {
                     offset = 0
                     for index in first..<end {
                         let gradient = parameters[index].tensor.grad!
-                        let source = fused.baseAddress! + offset
-                        for i in 0..<gradient.count { gradient.data[i] = source[i] * scale }
+                        let source = fused.baseAddress! + offset, target = gradient.data
+                        for i in 0..<gradient.count { target[i] = source[i] * scale }
                         offset += gradient.count
                     }
                 }
