@@ -20,6 +20,14 @@ public enum ProcessorFeatures {
         return flags.isSuperset(of: avx512Flags)
     }()
 
+    /// AVX-512 and its bfloat16 instructions (`vcvtne2ps2bf16`, `vdpbf16ps`): what
+    /// ``ProductPrecision/bfloat16`` products run on. `RUNNER_DISABLE_BF16=1` turns them off (a
+    /// mixed-precision recipe then runs in float32, as on a processor without them).
+    public static let hasBFloat16: Bool = {
+        if let disabled = getenv("RUNNER_DISABLE_BF16"), String(cString: disabled) == "1" { return false }
+        return hasAVX512 && flags.contains("avx512_bf16")
+    }()
+
     static let avx512Flags: Set<String> = ["avx512f", "avx512vl", "avx512bw", "avx512dq", "avx512cd"]
 
     private static func readFlags() -> Set<String> {

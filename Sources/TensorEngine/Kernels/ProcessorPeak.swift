@@ -31,7 +31,7 @@ public enum ProcessorPeak {
     /// The bfloat16 dot-product peak (`vdpbf16ps`, counted as 2 flops per product), or `nil` where
     /// the processor lacks AVX512-BF16.
     public static func bfloat16(threads: Int = ThreadPool.shared.activeThreads, seconds: Double = 0.2) -> Rate? {
-        guard ProcessorFeatures.hasAVX512, ProcessorFeatures.flags.contains("avx512_bf16") else { return nil }
+        guard ProcessorFeatures.hasBFloat16 else { return nil }
         return measure("avx512-bf16", flopsPerRound: 1024, threads: threads, seconds: seconds) { runner_bf16_dot_peak_avx512($0) }
     }
 

@@ -42,10 +42,18 @@ struct ModelBenchmark {
         var ranks: Int
         /// Milliseconds per training step spent averaging gradients across the ranks (rank 0's).
         var allReduceMilliseconds: Double?
+        /// The precision of the products (`float32`, or `bfloat16` under `--amp` / `amp_level`).
+        var precision: String
+        /// The processor's `vdpbf16ps` peak, all threads, where it has AVX512-BF16: the yardstick of
+        /// a bfloat16 run's utilisation (which still divides by the float32 peak, so the two
+        /// precisions compare on one scale).
+        var bfloat16PeakGFLOPs: Double?
 
         enum CodingKeys: String, CodingKey {
             case model, batch, parameters, threads, ranks
             case allReduceMilliseconds = "allreduce_ms_per_step"
+            case precision
+            case bfloat16PeakGFLOPs = "bf16_peak_gflops"
             case imageSize = "image_size"
             case openBLASCore = "openblas_core"
             case forwardGFLOPs = "forward_gflops"
@@ -75,12 +83,19 @@ struct ModelBenchmark {
     /// The processes stepping together: each trains its own batch of `batch` images, the
     /// gradients averaged by all-reduce as in training.
     var group: any ProcessGroup = SingleProcess()
+    /// The precision of the model's products in both timed phases.
+    var precision: ProductPrecision = .float32
 
     func run() throws -> Result {
         // The yardstick first, on the full pool, before the model's buffers exist.
         let gemm = KernelBenchmark(stopwatch: Stopwatch(budget: 0.5), threadCounts: [ThreadPool.shared.activeThreads])
             .measure(KernelBenchmark.square)
         let peak = ProcessorPeak.float32()
+        let bfloat16Peak = ProcessorPeak.bfloat16()
+        return try ProductPrecision.run(precision) { try measure(gemm: gemm, peak: peak, bfloat16Peak: bfloat16Peak) }
+    }
+
+    private func measure(gemm: Double, peak: ProcessorPeak.Rate?, bfloat16Peak: ProcessorPeak.Rate?) throws -> Result {
         let model = try build()
         let size = model.imageSize, channels = model.inChannels
         var generator = RandomGenerator(seed: 3)
@@ -139,7 +154,8 @@ struct ModelBenchmark {
                       trainUtilisation: 3 * forward * trainRate / ((peak?.allThreads ?? gemm) * ranks),
                       evalUtilisation: forward * evalRate / ((peak?.allThreads ?? gemm) * ranks),
                       trainProfile: trainProfile, evalProfile: evalProfile, ranks: group.worldSize,
-                      allReduceMilliseconds: allReduce)
+                      allReduceMilliseconds: allReduce, precision: precision.rawValue,
+                      bfloat16PeakGFLOPs: bfloat16Peak?.allThreads)
     }
 
     /// Milliseconds per step by family name, with "other" for the untracked rest of the step.

@@ -56,6 +56,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "With a model: also print the time per op family (GEMM, softmax, norms, elementwise, layout, loss, optimizer).")
     var profile = false
 
+    @Flag(help: "Model benchmark in bfloat16 mixed precision (as amp_level O2: bfloat16 products, float32 accumulation and weights); float32, with a notice, on a processor without AVX512-BF16. With -c, the recipe's amp_level also selects it.")
+    var amp = false
+
     @Option(help: "Timed steps of the model benchmark (after two warm-up steps).")
     var steps = 5
 
@@ -70,6 +73,10 @@ struct BenchCommand: ParsableCommand {
             try runModel()
             return
         }
+        if amp && ProductPrecision.bfloat16Available && ProductPrecision.current == .float32 {
+            try ProductPrecision.run(.bfloat16) { try run() }
+            return
+        }
         let pool = ThreadPool.shared
         let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
         let bench = KernelBenchmark(stopwatch: Stopwatch(budget: seconds ?? 0.5), threadCounts: threadCounts, cold: cold)
@@ -81,6 +88,9 @@ struct BenchCommand: ParsableCommand {
             print("runner bench — \(pool.threadCount) threads in the pool, \(Self.openBLASDescription)")
             if let peak {
                 print("FMA peak (\(Self.peakDescription), registers only): \(format(peak.oneThread, 1)) GFLOP/s on 1 thread, \(format(peak.allThreads, 1)) on \(peak.threads)")
+            }
+            if ProductPrecision.current == .bfloat16 {
+                print("products in bfloat16 (--amp): operands rounded to bfloat16, float32 accumulation")
             }
             print(bf16.map { "bfloat16 dot-product peak (vdpbf16ps): \(format($0.oneThread, 1)) GFLOP/s on 1 thread, \(format($0.allThreads, 1)) on \($0.threads)" }
                   ?? "bfloat16: this processor has no AVX512-BF16 instructions")
@@ -138,9 +148,11 @@ struct BenchCommand: ParsableCommand {
 
     private func runModel() throws {
         let benchmark: ModelBenchmark
+        var mixedPrecisionRecipe = false
         if let config {
             guard model == nil else { throw ValidationError("give either -c RECIPE or --model NAME, not both") }
             let experiment = try ExperimentLoading.load(config: config, overrides: recipeOverrides)
+            mixedPrecisionRecipe = experiment.precision.ampLevel != .o0
             benchmark = ModelBenchmark(name: experiment.model.name, build: { try ModelAssembly.build(experiment, classes: DatasetAssembly.classNames(experiment)?.count) },
                                        batch: batch ?? experiment.dataset.batchSize, steps: steps, warmup: 2)
         } else {
@@ -158,6 +170,14 @@ struct BenchCommand: ParsableCommand {
         }
         var configured = benchmark
         configured.profile = profile
+        configured.precision = .float32
+        if amp || mixedPrecisionRecipe {
+            if ProductPrecision.bfloat16Available {
+                configured.precision = .bfloat16
+            } else {
+                FileHandle.standardError.write(Data("runner bench: this processor has no AVX512-BF16 instructions; measuring float32\n".utf8))
+            }
+        }
         // Under mpirun every rank steps with its own batch and rank 0 reports for the job.
         let decision = try ProcessGroupAssembly.make(numThreads: nil)
         guard let group = decision.group else { return }
@@ -177,6 +197,9 @@ struct BenchCommand: ParsableCommand {
         }
         print("train \(format(result.trainImagesPerSecond, 1)) img/s (forward, loss, backward, AdamW step), eval \(format(result.evalImagesPerSecond, 1)) img/s, peak RSS \(format(result.peakResidentMiB, 0)) MiB (tensors at most \(format(result.peakTensorMiB, 0)) MiB at once)")
         print("FMA peak \(format(result.fmaPeakGFLOPs, 1)) GFLOP/s on \(result.threads) threads (\(format(result.fmaPeakOneThreadGFLOPs, 1)) on one; \(Self.peakDescription)); model FLOP utilisation train \(format(100 * result.trainUtilisation, 1))%, eval \(format(100 * result.evalUtilisation, 1))%")
+        if result.precision != "float32" {
+            print("precision: \(result.precision) products (float32 accumulation, weights and norms)" + (result.bfloat16PeakGFLOPs.map { "; vdpbf16ps peak \(format($0, 1)) GFLOP/s" } ?? ""))
+        }
         print("reference: SGEMM 2048³ \(format(result.gemmGFLOPs, 1)) GFLOP/s (this run, \(Self.openBLASDescription))")
         if let train = result.trainProfile, let eval = result.evalProfile {
             let trainTotal = train.values.reduce(0, +), evalTotal = eval.values.reduce(0, +)

@@ -4,7 +4,8 @@ import COpenBLAS
 /// (or columns) of the result split across the engine's ``ThreadPool``.
 public enum Gemm {
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
-    /// `C` `[m, n]`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `rowBias`
+    /// `C` `[m, n]`, in ``ProductPrecision/current`` (bfloat16 operands where it says so and the
+    /// product is not too thin for the packed kernel, else float32); `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `rowBias`
     /// (`[n]`; only with `beta == 0`) is added to every row of `C`: a linear layer's bias, folded
     /// into the kernel's stores where it can be, else written into `C` first (then `beta = 1`).
     /// `activation` is applied to every result last: in the kernel's stores where the product
@@ -41,6 +42,13 @@ public enum Gemm {
                 ThinProduct.narrow(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
                                    beta: beta, c: c, ldc: ldc, rowBias: rowBias)
                 return activation.isIdentity
+            }
+            if ProcessorFeatures.hasBFloat16 && ProductPrecision.current == .bfloat16
+                && BFloat16Product.takes(m: m, n: n, k: k) {
+                return BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                                alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
+                                                ldc: ldc, threads: threads, rowBias: rowBias, activation: activation,
+                                                depthSumsOfA: depthSumsOfA)
             }
             if SmallGemm.useSixteenLanes && !transposeA && m >= 64
                 && (n <= 128 && k <= 512 || n <= 2048 && k <= 256 || SmallGemm.takesLargeProducts) {
