@@ -10,6 +10,10 @@ load into the PyTorch model with `load_state_dict(strict=True)` and give the log
 gives with it.
 
     ../venv-torch/bin/python tools/check_full_size.py [--runner .build/release/runner] [CASE …]
+
+With --amp, bfloat16 instead: the PyTorch model under torch.autocast("cpu", dtype=torch.bfloat16)
+and `runner predict --amp`, each compared with PyTorch's float32 logits on the same weights and
+input; runner's bfloat16 error must not exceed PyTorch's own (needs AVX512-BF16).
 """
 import argparse
 import pathlib
@@ -85,11 +89,13 @@ def logits_of(model, x):
     return out.logits if hasattr(out, "logits") else out
 
 
-def runner_logits(args, name, weights, fmt, x, tmp):
+def runner_logits(args, name, weights, fmt, x, tmp, amp=False):
     """`runner predict --input x --logits-out …` under `weights`; (logits, None) or (None, error text)."""
     save_file({"input": x.contiguous()}, str(tmp / "input.safetensors"))
     command = [args.runner, "predict", "--model", name, "--weights", str(weights), "--weights-format", fmt,
                "--input", str(tmp / "input.safetensors"), "--logits-out", str(tmp / "logits.safetensors")]
+    if amp:
+        command.append("--amp")
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         return None, result.stderr
@@ -120,6 +126,33 @@ def check_weights_in(args, case, x, tmp):
     print(f"{case}: {name} vs {source} ({fmt} names): max |Δlogit| / max |logit| = {error:.2e} "
           f"(max |Δlogit| {absolute:.2e}, max |logit| {expected.abs().max().item():.2f}), top-1 agrees: {agree}  "
           f"{'ok' if ok else 'MISMATCH'}")
+    return ok
+
+
+def check_bfloat16(args, case, x, tmp):
+    """bfloat16 against float32 on the same weights and input: PyTorch's autocast, then runner --amp.
+    True when runner's error is at most PyTorch's."""
+    name, source, build, size, fmt, _ = CASES[case]
+    torch.manual_seed(0)
+    model = build().eval()
+    perturb(model)
+    expected = logits_of(model, x)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        theirs = logits_of(model, x).float()
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(tmp / "weights.safetensors"), metadata={"format": "pt"})
+    ours, failure = runner_logits(args, name, tmp / "weights.safetensors", fmt, x, tmp, amp=True)
+    if failure is not None:
+        print(f"{case}: runner predict --amp failed:\n{failure}")
+        return False
+    their_error, their_agree, _ = compare(theirs, expected)
+    our_error, our_agree, _ = compare(ours, expected)
+    mean_theirs = ((theirs - expected).abs().mean() / expected.abs().mean()).item()
+    mean_ours = ((ours - expected).abs().mean() / expected.abs().mean()).item()
+    ok = our_error <= their_error
+    print(f"{case}: bfloat16 vs float32 logits, max |Δlogit| / max |logit| (mean |Δ| / mean |logit|): "
+          f"PyTorch autocast {their_error:.2e} ({mean_theirs:.2e}, top-1 agrees {their_agree}), "
+          f"runner --amp {our_error:.2e} ({mean_ours:.2e}, top-1 agrees {our_agree})  {'ok' if ok else 'LARGER'}")
     return ok
 
 
@@ -155,6 +188,7 @@ def main():
     parser.add_argument("--runner", default=".build/release/runner")
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--no-checkpoints", action="store_true", help="skip the runner → PyTorch checkpoint check")
+    parser.add_argument("--amp", action="store_true", help="compare bfloat16 errors instead (PyTorch autocast vs runner --amp)")
     parser.add_argument("cases", nargs="*", default=list(CASES))
     args = parser.parse_args()
     args.runner = str(pathlib.Path(args.runner).resolve())
@@ -162,6 +196,10 @@ def main():
     for case in args.cases:
         size = CASES[case][3]
         x = torch.randn(args.batch, 3, size, size, generator=torch.Generator().manual_seed(1))
+        if args.amp:
+            with tempfile.TemporaryDirectory() as tmp:
+                failures += not check_bfloat16(args, case, x, pathlib.Path(tmp))
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             failures += not check_weights_in(args, case, x, pathlib.Path(tmp))
         if CASES[case][5] and not args.no_checkpoints:

@@ -59,8 +59,20 @@ public enum LossReduction: String, NamedChoice {
 }
 
 /// `amp_level` / `val_amp_level`: MindSpore's mixed-precision levels, O0 (all Float32) to O3.
+///
+/// In MindSpore, O1 casts the listed compute cells (convolutions, dense layers, matrix products)
+/// to half precision, O2 the whole network but batch norm, O3 everything. On this backend the
+/// half-precision type is bfloat16 (float32's exponent range, so no loss scaling) and it is used
+/// where it is exact to define and fast: every linear-layer and convolution product, forward and
+/// both gradients, takes bfloat16 operands with float32 accumulation at O1, O2 and O3 alike.
+/// Norms, softmax and its statistics, window attention's fused products, GELU, losses, the
+/// optimizer and the master weights stay float32 at every level (O2 and O3 cast more in
+/// MindSpore; the run's notes say so). O0 is float32 throughout.
 public enum AMPLevel: String, NamedChoice {
     case o0 = "O0", o1 = "O1", o2 = "O2", o3 = "O3"
+
+    /// Whether the level asks for half-precision products (O1–O3).
+    public var isMixed: Bool { self != .o0 }
 }
 
 /// `loss_scale_type`.

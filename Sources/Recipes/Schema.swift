@@ -365,16 +365,18 @@ enum RecipeSchema {
             .limited(to: "mean or sum", "a training loss must be one number") { $0.loss.reduction != .none },
 
         // precision
-        choice("amp_level", .precision, \.precision.ampLevel).compatibility(float32Only),
-        choice("val_amp_level", .precision, \.precision.valAmpLevel).compatibility(float32Only),
-        optionalString("amp_cast_list", .precision, \.precision.ampCastList).compatibility(float32Only),
+        // O1–O3 select bfloat16 products where the processor has AVX512-BF16 (AMPLevel); the
+        // trainer notes what each level keeps in float32, and a processor without the instructions.
+        choice("amp_level", .precision, \.precision.ampLevel),
+        choice("val_amp_level", .precision, \.precision.valAmpLevel),
+        optionalString("amp_cast_list", .precision, \.precision.ampCastList).compatibility(noCastLists),
         choice("loss_scale_type", .precision, \.precision.lossScaleType).compatibility(noLossScaling),
         double("loss_scale", .precision, \.precision.lossScale, .positive).compatibility(noLossScaling),
         bool("drop_overflow_update", .precision, \.precision.dropOverflowUpdate).compatibility(noLossScaling),
     ]
 
-    static let float32Only = "the engine trains and evaluates in float32 (bfloat16 is not implemented yet)"
-    static let noLossScaling = "float32 training needs no loss scaling (non-finite losses stop the run)"
+    static let noCastLists = "MindSpore cell lists have no counterpart here: amp_level casts every linear and convolution product to bfloat16 and keeps the rest float32"
+    static let noLossScaling = "bfloat16 keeps float32's exponent range and every gradient is float32, so no loss scaling is needed (non-finite losses stop the run)"
 
     /// The policy families MindCV's `transforms_imagenet_train` accepts (by prefix).
     /// The policy names `auto_augment` starts with: MindCV's, then timm's. The options after

@@ -6,7 +6,8 @@ import Foundation
 /// produce identical tables from the same rows.
 public enum Report {
     /// One row per run: id, name, model, dataset, epochs (done/planned), best top-1, top-5 at the
-    /// best epoch, last training loss, mean training img/s, parameters, effective status, start.
+    /// best epoch, last training loss, mean training img/s, the products' precision, parameters,
+    /// effective status, start.
     /// Under a run whose averages (`ema`, `swa`) were evaluated (`averaged`, by run), one row per
     /// average: its name as `<run> · <average>`, its best top-1, the top-5 and epoch of that best.
     public static func runs(_ summaries: [RunSummary], averaged: [RunID: [AveragedEpochRecord]] = [:],
@@ -15,7 +16,8 @@ public enum Report {
             TableColumn("id"), TableColumn("name"), TableColumn("model"), TableColumn("dataset"),
             TableColumn("epochs"), TableColumn("top-1", key: "best_top1"), TableColumn("top-5", key: "top5_at_best"),
             TableColumn("best ep", key: "best_epoch"), TableColumn("loss", key: "last_loss"),
-            TableColumn("img/s", key: "train_images_per_second"), TableColumn("params", key: "parameters"),
+            TableColumn("img/s", key: "train_images_per_second"), TableColumn("precision"),
+            TableColumn("params", key: "parameters"),
             TableColumn("status"), TableColumn("started", key: "started_at"),
         ]
         let rows: [[TableCell]] = summaries.flatMap { s -> [[TableCell]] in
@@ -26,7 +28,8 @@ public enum Report {
                 .integer(Int(s.run.id.rawValue)), .text(s.run.name), .text(s.run.model), .text(s.run.dataset),
                 .text(epochs), .number(best?.top1, decimals: 2), .number(best?.top5, decimals: 2),
                 .integer(best?.epoch), .number(s.lastEpoch?.trainLoss, decimals: 4),
-                .number(s.meanTrainImagesPerSecond, decimals: 1), s.run.parameters.map(TableCell.count) ?? .empty,
+                .number(s.meanTrainImagesPerSecond, decimals: 1), .text(s.run.precisionLabel),
+                s.run.parameters.map(TableCell.count) ?? .empty,
                 .text(s.status.rawValue), .date(s.run.startedAt),
             ]
             let records = averaged[s.run.id] ?? []
@@ -39,7 +42,7 @@ public enum Report {
                 let record = averages[name]!
                 return [.integer(Int(s.run.id.rawValue)), .text("\(s.run.name) · \(name)"), .text(s.run.model),
                         .text(s.run.dataset), .empty, .number(record.top1, decimals: 2), .number(record.top5, decimals: 2),
-                        .integer(record.epoch), .empty, .empty, .empty, .empty, .empty]
+                        .integer(record.epoch), .empty, .empty, .empty, .empty, .empty, .empty]
             }
         }
         return ReportTable(columns: columns, rows: rows, timeZone: timeZone)

@@ -7,7 +7,8 @@ import GRDB
 /// a new one.
 enum ResultsSchema {
     /// Names of the migrations, in the order they run.
-    static let migrationNames = ["v1-runs-epochs-evaluations", "v2-indexes", "v3-run-folders-averaged-epochs"]
+    static let migrationNames = ["v1-runs-epochs-evaluations", "v2-indexes", "v3-run-folders-averaged-epochs",
+                                  "v4-run-precision"]
 
     /// The migrator that brings any store file up to date.
     static var migrator: DatabaseMigrator {
@@ -83,6 +84,11 @@ enum ResultsSchema {
                 t.column("recorded_at", .datetime).notNull()
                 t.primaryKey(["run_id", "epoch", "weights"])
             }
+        }
+        migrator.registerMigration(migrationNames[3]) { db in
+            // The precision of a run's products (float32, or bfloat16 under amp_level); NULL for
+            // runs recorded before: float32.
+            try db.alter(table: "runs") { t in t.add(column: "precision", .text) }
         }
         return migrator
     }

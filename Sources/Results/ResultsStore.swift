@@ -69,7 +69,8 @@ public final class ResultsStore: Sendable {
     public func startRun(
         name: String, model: String, dataset: String, configYAML: String = "", configHash: String = "",
         parameters: Int? = nil, worldSize: Int = 1, epochsPlanned: Int? = nil, imageSize: Int? = nil,
-        batchSize: Int? = nil, notes: String? = nil, directory: String? = nil, startedAt: Date = Date()
+        batchSize: Int? = nil, notes: String? = nil, directory: String? = nil, precision: String? = nil,
+        startedAt: Date = Date()
     ) throws -> RunID {
         let host = liveness.hostName
         let pid = getpid()
@@ -78,11 +79,11 @@ public final class ResultsStore: Sendable {
                 sql: """
                     INSERT INTO runs (name, model, dataset, config_yaml, config_hash, parameters, world_size,
                         host, pid, started_at, heartbeat_at, status, epochs_planned, image_size, batch_size, notes,
-                        directory)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
+                        directory, precision)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [name, model, dataset, configYAML, configHash, parameters, worldSize, host, pid,
-                            startedAt, startedAt, epochsPlanned, imageSize, batchSize, notes, directory])
+                            startedAt, startedAt, epochsPlanned, imageSize, batchSize, notes, directory, precision])
             return RunID(db.lastInsertedRowID)
         }
     }

@@ -3,7 +3,7 @@ import GRDB
 
 /// One row of the `runs` table: what was trained, where, by which process, and how it ended.
 ///
-/// Written by ``ResultsStore/startRun(name:model:dataset:configYAML:configHash:parameters:worldSize:epochsPlanned:imageSize:batchSize:notes:)``
+/// Written by ``ResultsStore/startRun(name:model:dataset:configYAML:configHash:parameters:worldSize:epochsPlanned:imageSize:batchSize:notes:directory:precision:startedAt:)``
 /// and updated by the heartbeat, resume and finish calls; read back by
 /// ``ResultsStore/runs(filter:sort:)``.
 public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, PersistableRecord, TableRecord {
@@ -51,6 +51,12 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
     /// The folder holding the run's recipe and checkpoints (`nil` for runs recorded before
     /// stores kept it).
     public var directory: String?
+    /// The arithmetic of the run's products: `float32`, or `bfloat16` with the recipe's level, e.g.
+    /// `bfloat16 (amp_level O2)` (`nil` for runs recorded before stores kept it: float32).
+    public var precision: String?
+
+    /// ``precision``, with float32 for runs recorded before stores kept it.
+    public var precisionLabel: String { precision ?? "float32" }
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, name, model, dataset
@@ -66,7 +72,7 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         case epochsPlanned = "epochs_planned"
         case imageSize = "image_size"
         case batchSize = "batch_size"
-        case notes, directory
+        case notes, directory, precision
     }
 
     /// Creates a row value; ``ResultsStore`` fills host, pid and times itself when it starts a run.
@@ -74,7 +80,7 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         id: RunID, name: String, model: String, dataset: String, configYAML: String, configHash: String,
         parameters: Int?, worldSize: Int, host: String, pid: Int32, startedAt: Date, finishedAt: Date?,
         heartbeatAt: Date, status: RunStatus, error: String?, epochsPlanned: Int?, imageSize: Int?,
-        batchSize: Int?, notes: String?, directory: String? = nil
+        batchSize: Int?, notes: String?, directory: String? = nil, precision: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -96,5 +102,6 @@ public struct RunRecord: Sendable, Codable, Equatable, FetchableRecord, Persista
         self.batchSize = batchSize
         self.notes = notes
         self.directory = directory
+        self.precision = precision
     }
 }

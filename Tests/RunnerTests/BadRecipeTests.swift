@@ -102,17 +102,17 @@ import Testing
     @Test func compatibilityKeysAreNotedAndShown() throws {
         let scratch = try RunnerProcess()
         defer { scratch.cleanUp() }
-        try scratch.write("amp.yaml", Self.base + "amp_level: O2\nnum_samples: 16\nbatch_size: 8\nimage_resize: 32\n"
+        try scratch.write("scaled.yaml", Self.base + "loss_scale: 1024\nnum_samples: 16\nbatch_size: 8\nimage_resize: 32\n"
                           + "model_kwargs: {embed_dim: 16, depths: [2], num_heads: [1], window_size: 4, patch_size: 4}\n")
-        let config = try scratch.run(["config", "-c", "amp.yaml"])
-        #expect(config.standardOutput.contains("amp_level: 'O2'  # compatibility only: "), "\(config.standardOutput)")
+        let config = try scratch.run(["config", "-c", "scaled.yaml"])
+        #expect(config.standardOutput.contains("loss_scale: 1024.0  # compatibility only: "), "\(config.standardOutput)")
         #expect(config.standardOutput.contains("layer_decay: null  # runs only with null: layer-wise learning-rate decay is not implemented yet"), "\(config.standardOutput)")
-        #expect(config.standardError.contains("note: amp_level: 'O2' is accepted for compatibility and has no effect"))
-        let train = try scratch.run(["train", "-c", "amp.yaml"])
+        #expect(config.standardError.contains("note: loss_scale: 1024.0 is accepted for compatibility and has no effect"))
+        let train = try scratch.run(["train", "-c", "scaled.yaml"])
         #expect(train.status == 0, "\(train.combined)")
-        #expect(train.standardError.contains("note: amp_level: 'O2' is accepted for compatibility"), "\(train.standardError)")
+        #expect(train.standardError.contains("note: loss_scale: 1024.0 is accepted for compatibility"), "\(train.standardError)")
         let report = try scratch.run(["report", "--run", "1"])
-        #expect(report.standardOutput.contains("note: amp_level: 'O2' is accepted for compatibility"), "\(report.standardOutput)")
+        #expect(report.standardOutput.contains("note: loss_scale: 1024.0 is accepted for compatibility"), "\(report.standardOutput)")
         #expect(report.standardOutput.contains("folder: "), "\(report.standardOutput)")
     }
 }

@@ -30,6 +30,8 @@ public struct TrainingAssembly {
     /// Compatibility-only keys the recipe set, warnings about unusual settings, and what the
     /// dataset ignores: logged and stored with the run.
     public let notes: [String]
+    /// The precision of the products in training and evaluation (`amp_level`, `val_amp_level`).
+    public let precision: PrecisionPlan
     /// Where `ckpt_path` with `resume_opt: True` puts the run: the saved optimizer, averages,
     /// random stream and position.
     public let restoredState: TrainingState?
@@ -93,7 +95,8 @@ public struct TrainingAssembly {
                             averagers: averagers)
         batchTransform = Self.batchTransform(experiment, classes: experiment.model.numClasses ?? train.classCount)
 
-        var notes = experiment.compatibilityNotes + experiment.settingNotes
+        precision = PrecisionPlan(experiment.precision)
+        var notes = experiment.compatibilityNotes + experiment.settingNotes + precision.notes
         if let decay = experiment.optimizer.transformerEmbeddingDecay {
             let embedding = parameterGroups.first { $0.name == "transformer_embedding" }?.parameters.count ?? 0
             notes.append(embedding == 0

@@ -97,7 +97,7 @@ public final class TrainingSession {
                                        epochsPlanned: experiment.training.epochs, imageSize: assembly.model.imageSize,
                                        batchSize: experiment.dataset.batchSize,
                                        notes: assembly.notes.isEmpty ? nil : assembly.notes.joined(separator: "\n"),
-                                       directory: runDirectory.path)
+                                       directory: runDirectory.path, precision: assembly.precision.label)
             try yaml.write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
             state = Self.startingState(runID: runID, assembly: assembly, yaml: yaml)
             if let restored = assembly.restoredState {
@@ -223,7 +223,9 @@ public final class TrainingSession {
             let batches = try indices.map { batchTransform(try assembly.train.batch($0, epoch: epoch), random: &random) }
             let outcomes: [TrainingStep.Outcome]
             do {
-                outcomes = try step(batches, learningRate: learningRate, step: state.globalStep + 1, context: context)
+                outcomes = try ProductPrecision.run(assembly.precision.training) {
+                    try step(batches, learningRate: learningRate, step: state.globalStep + 1, context: context)
+                }
             } catch TrainingError.nonFiniteLoss(_, _, let value) {
                 throw TrainingError.nonFiniteLoss(epoch: epoch + 1, batch: indices.lowerBound, value: value)
             }
@@ -247,7 +249,9 @@ public final class TrainingSession {
         let trainImagesPerSecond = totals[1] / trainSeconds
         for averager in step.averagers { averager.epochEnded(epoch, parameters: step.parameters) }
         if let swa, swa.holdsWeights, swa.plan.updatesBatchNorm(afterEpoch: epoch) {
-            try updateBatchNormStatistics(of: swa, epoch: epoch, context: context)
+            try ProductPrecision.run(assembly.precision.training) {
+                try updateBatchNormStatistics(of: swa, epoch: epoch, context: context)
+            }
         }
         state.random = context.random
         state.completedEpochs = epoch + 1
@@ -256,11 +260,13 @@ public final class TrainingSession {
         var averaged: [(name: String, result: EvaluationResult)] = []
         let validates = experiment.system.valWhileTrain && (epoch + 1) % max(1, experiment.system.valInterval) == 0
         if let validation = assembly.validation, validates {
-            evaluation = try Evaluator.evaluate(assembly.model, on: validation, group: group)
-            for averager in step.averagers where averager.holdsWeights {
-                averaged.append((averager.name, try withWeights(of: averager) {
-                    try Evaluator.evaluate(assembly.model, on: validation, group: group)
-                }))
+            try ProductPrecision.run(assembly.precision.evaluation) {
+                evaluation = try Evaluator.evaluate(assembly.model, on: validation, group: group)
+                for averager in step.averagers where averager.holdsWeights {
+                    averaged.append((averager.name, try withWeights(of: averager) {
+                        try Evaluator.evaluate(assembly.model, on: validation, group: group)
+                    }))
+                }
             }
         }
         let seconds = Date().timeIntervalSince(start)

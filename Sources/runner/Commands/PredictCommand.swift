@@ -49,6 +49,9 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Input side (default: the model's).")
     var imageSize: Int?
 
+    @Flag(help: "bfloat16 products (as val_amp_level O2): operands rounded to bfloat16, float32 accumulation; float32, with a note, on a processor without AVX512-BF16.")
+    var amp = false
+
     @Argument(help: "JPEG or PNG images.")
     var images: [String] = []
 
@@ -105,7 +108,15 @@ struct PredictCommand: ParsableCommand {
             } ?? ImageFiles.evaluationBatch(images, size: network.imageSize, channels: network.inChannels)
             names = images
         }
-        let logits = Tape.withoutRecording { network(batch, .evaluation()) }
+        var precision = ProductPrecision.float32
+        if amp {
+            if ProductPrecision.bfloat16Available {
+                precision = .bfloat16
+            } else {
+                FileHandle.standardError.write(Data("note: --amp asks for bfloat16, but this processor has no AVX512-BF16 instructions: products run in float32\n".utf8))
+            }
+        }
+        let logits = ProductPrecision.run(precision) { Tape.withoutRecording { network(batch, .evaluation()) } }
         if let logitsOut {
             try Safetensors.write([("logits", logits)], metadata: ["model": modelName], to: URL(fileURLWithPath: logitsOut))
         }

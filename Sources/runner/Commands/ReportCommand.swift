@@ -54,6 +54,7 @@ struct ReportCommand: ParsableCommand {
             if format == .text || format == .markdown {
                 print("run #\(id) \(summary.run.name): \(summary.run.model) on \(summary.run.dataset), \(summary.status.rawValue)")
                 if let folder = summary.run.directory { print("folder: \(folder)") }
+                print("precision: \(summary.run.precisionLabel)")
                 for note in (summary.run.notes ?? "").split(separator: "\n") { print("note: \(note)") }
                 print("")
             }

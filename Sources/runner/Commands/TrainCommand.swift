@@ -21,6 +21,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a recipe key: --set lr=0.01 (repeatable; beats the file).")
     var overrides: [String] = []
 
+    @Flag(help: "bfloat16 mixed precision, as timm's --amp: the same as --set amp_level=O2 --set val_amp_level=O2 (float32, with a note, on a processor without AVX512-BF16).")
+    var amp = false
+
     @Option(help: "Continue the run of this checkpoint (runs/<run>/last.safetensors).")
     var resume: String?
 
@@ -28,6 +31,7 @@ struct TrainCommand: ParsableCommand {
     var db: String?
 
     func run() throws {
+        let overrides = overrides + (amp ? ["amp_level=O2", "val_amp_level=O2"] : [])
         let experiment: Experiment
         var resumePoint: TrainingSession.ResumePoint?
         if let resume {

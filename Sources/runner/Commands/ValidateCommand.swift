@@ -3,6 +3,7 @@ import Foundation
 import Models
 import Recipes
 import Results
+import TensorEngine
 import Trainer
 
 /// `runner validate --ckpt FILE [-c RECIPE]`: evaluates a checkpoint on the validation split and
@@ -24,10 +25,14 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Where the weights come from when the file does not say: timm, torchvision or hf.")
     var weightsFormat: String = "auto"
 
+    @Flag(help: "Evaluate with bfloat16 products: the same as --set val_amp_level=O2 (float32, with a note, on a processor without AVX512-BF16).")
+    var amp = false
+
     @Option(help: "The results store to record the evaluation in.")
     var db: String?
 
     func run() throws {
+        let overrides = overrides + (amp ? ["val_amp_level=O2"] : [])
         let url = URL(fileURLWithPath: ckpt)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError("checkpoint \(ckpt) does not exist; runs keep theirs in their folders under runs/ (best.safetensors, last.safetensors)")
@@ -51,10 +56,17 @@ struct ValidateCommand: ParsableCommand {
         for notice in report.notices { FileHandle.standardError.write(Data("note: \(notice)\n".utf8)) }
         let progress = ProgressReporter(interval: experiment.system.logInterval)
         let start = Date()
-        let result = try Evaluator.evaluate(model, on: source) { done, loss in
-            progress.update(label: "validate", done: done, total: source.sampleCount,
-                            imagesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9),
-                            fields: ["loss \(ProgressReporter.format(loss, 4))"], elapsed: Date().timeIntervalSince(start))
+        // Evaluation follows val_amp_level alone (amp_level is the training's).
+        var precision = experiment.precision
+        precision.ampLevel = .o0
+        let plan = PrecisionPlan(precision)
+        for note in plan.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        let result = try ProductPrecision.run(plan.evaluation) {
+            try Evaluator.evaluate(model, on: source) { done, loss in
+                progress.update(label: "validate", done: done, total: source.sampleCount,
+                                imagesPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9),
+                                fields: ["loss \(ProgressReporter.format(loss, 4))"], elapsed: Date().timeIntervalSince(start))
+            }
         }
         progress.finish()
         print(String(format: "%@ on %@ (%d images): loss %.4f, top-1 %.2f%%, top-5 %.2f%%, %.1f img/s",
