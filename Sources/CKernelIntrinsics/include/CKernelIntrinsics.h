@@ -186,6 +186,6 @@ float runner_fma_peak_avx2(long iterations);
 float runner_fma_peak_avx512(long iterations);
 float runner_bf16_dot_peak_avx512(long iterations);
 
-#include "BFloat16Gemm.h"
+#include "PackedGemm.h"
 
 #endif

@@ -44,11 +44,11 @@ public enum Gemm {
                 return activation.isIdentity
             }
             if ProcessorFeatures.hasBFloat16 && ProductPrecision.current == .bfloat16
-                && BFloat16Product.takes(m: m, n: n, k: k) {
-                return BFloat16Product.multiply(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                                alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
-                                                ldc: ldc, threads: threads, rowBias: rowBias, activation: activation,
-                                                depthSumsOfA: depthSumsOfA)
+                && PackedProduct.takes(m: m, n: n, k: k) {
+                return PackedProduct.multiply(bfloat16: true, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                              alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c,
+                                              ldc: ldc, threads: threads, rowBias: rowBias, activation: activation,
+                                              depthSumsOfA: depthSumsOfA)
             }
             if SmallGemm.useSixteenLanes && !transposeA && m >= 64
                 && (n <= 128 && k <= 512 || n <= 2048 && k <= 256 || SmallGemm.takesLargeProducts) {
@@ -82,31 +82,38 @@ public enum Gemm {
                 fillRows(c, ldc: ldc, m: m, n: n, with: rowBias)
                 beta = 1
             }
-            general(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, flops: flops, threads: threads, depthSumsOfA: depthSumsOfA)
-            return activation.isIdentity
+            return general(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a,
+                           lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, flops: flops, threads: threads,
+                           activation: activation, depthSumsOfA: depthSumsOfA)
         }
         if !activated {
             OpProfiler.measure(.elementwise) { activation.apply(to: c, m: m, n: n, ldc: ldc) }
         }
     }
 
-    /// The products the register-blocked kernel does not take: the long-depth kernel or OpenBLAS,
-    /// split across the pool.
+    /// The products the register-blocked kernel does not take: the long-depth kernel, the packed
+    /// float32 kernel (``PackedProduct/takesFloat32(transposeA:m:n:k:)``) or OpenBLAS, split across
+    /// the pool. Returns whether `activation` was applied (else the caller applies it).
     private static func general(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, flops: Double, threads: Int,
-                                depthSumsOfA: UnsafeMutablePointer<Float>?) {
+                                activation: Activation, depthSumsOfA: UnsafeMutablePointer<Float>?) -> Bool {
         if transposeA && !transposeB && LongDepthProduct.multiply(m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                                                                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
                                                                    sumsOfA: depthSumsOfA) {
-            return
+            return activation.isIdentity
+        }
+        if PackedProduct.takesFloat32(transposeA: transposeA, m: m, n: n, k: k) {
+            // The row bias is already in C (beta = 1).
+            return PackedProduct.multiply(bfloat16: false, transposeA: transposeA, transposeB: transposeB, m: m, n: n,
+                                          k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                                          threads: threads, rowBias: nil, activation: activation, depthSumsOfA: depthSumsOfA)
         }
         if let depthSumsOfA { columnSums(of: a, lda: lda, rows: k, columns: m, into: depthSumsOfA) }
         // Below ~2 MFLOP the fork/join costs more than it saves.
         if threads <= 1 || flops < 2e6 {
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-            return
+            return activation.isIdentity
         }
         // Each thread packs its share of the split operand and all of the other, so the split
         // runs along the larger side of C: Twins' stage-3 weight gradient [256, 1568]·[1568, 1024]
@@ -131,6 +138,7 @@ public enum Gemm {
             // Too few rows and columns to share out in panels of 8.
             single(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
         }
+        return activation.isIdentity
     }
 
     /// `batch` independent products with fixed element strides between consecutive matrices.

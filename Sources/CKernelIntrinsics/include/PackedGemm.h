@@ -1,5 +1,5 @@
-#ifndef RUNNER_BFLOAT16_GEMM_H
-#define RUNNER_BFLOAT16_GEMM_H
+#ifndef RUNNER_PACKED_GEMM_H
+#define RUNNER_PACKED_GEMM_H
 
 #include <stdint.h>
 
@@ -15,37 +15,42 @@ static inline float runner_float_from_bfloat16(uint16_t bits) {
     return converted.value;
 }
 
-/// What `runner_bfloat16_gemm` applies to each result as it stores it (after `row_bias` and `beta`).
+/// What the packed products apply to each result as they store it (after `row_bias` and `beta`).
 enum {
     /// The result as it is.
-    RUNNER_BFLOAT16_IDENTITY = 0,
+    RUNNER_GEMM_IDENTITY = 0,
     /// `gelu(z)` (exact GELU); `z` is also kept in `pre_activation` when that is not NULL.
-    RUNNER_BFLOAT16_GELU = 1,
+    RUNNER_GEMM_GELU = 1,
     /// `z · GELU′(x)` with `x` read from `pre_activation` (which must not be NULL).
-    RUNNER_BFLOAT16_GELU_DERIVATIVE = 2,
+    RUNNER_GEMM_GELU_DERIVATIVE = 2,
 };
 
-/// Floats of scratch `runner_bfloat16_gemm` needs (its packed operand blocks), at most ~1 MB.
-long runner_bfloat16_gemm_scratch_count(void);
-
-/// `C = alpha · op(A) · op(B) + beta · C` for row-major float32 `op(A)` `[m, k]`, `op(B)` `[k, n]`
-/// and `C` `[m, n]` (row strides `lda`, `ldb`, `ldc`; `transpose_a` / `transpose_b` read `A` as
-/// `[k, m]` / `B` as `[n, k]`), on one thread: both operands are rounded to bfloat16 (round to
-/// nearest even) as they are packed, products of pairs are summed into float32 accumulators by
-/// `vdpbf16ps`, and `C` stays float32. With `beta == 0`, `C` is only written. Needs AVX512-F, BW,
-/// VL and BF16; `scratch` holds `runner_bfloat16_gemm_scratch_count()` floats, or is NULL for a
-/// buffer kept per thread (allocated on the thread's first product, 64-byte aligned).
+/// `C = act(alpha · op(A) · op(B) + row_bias + beta · C)` for row-major float32 `op(A)` `[m, k]`,
+/// `op(B)` `[k, n]` and `C` `[m, n]` (row strides `lda`, `ldb`, `ldc`; `transpose_a` / `transpose_b`
+/// read `A` as `[k, m]` / `B` as `[n, k]`), on one thread, blocked as BLIS blocks a GEMM: op(B) in
+/// packed panels of 32 columns, op(A) in micro-panels of 8 rows, an 8 × 32 register tile.
+///
+/// `runner_bfloat16_gemm` rounds both operands to bfloat16 (round to nearest even) as it packs
+/// them and sums pairs of products into float32 accumulators with `vdpbf16ps` (needs AVX512-F,
+/// BW, DQ, VL and BF16); `runner_float32_gemm` packs them as they are and multiplies with 16-lane
+/// FMAs (needs AVX512-F, BW, DQ, VL). `C` is float32 in both; with `beta == 0` it is only written.
+///
+/// `scratch` is NULL (a buffer kept per thread, allocated on the thread's first product).
 /// `depth_sums_of_a` (`[m]`, only with `transpose_a`), when not NULL, receives `Σ_p A[p, i]` in
 /// float32 from the unrounded values, summed while op(A) is packed: a linear layer's bias gradient
 /// beside its weight gradient, at no extra pass over `dY`. `row_bias` (`[n]`, or NULL) is added to
-/// every row of `C`; `activation` is applied to every result last, `pre_activation` addressing
-/// the same element as `C`'s with the same row stride `ldc` (a transformer MLP's GELU in the
-/// forward product, GELU′ in the product of its input gradient, without a pass of their own); both
-/// need `k ≥ 1`.
+/// every row of `C`; `activation` is applied to every result last, `pre_activation` addressing the
+/// same element as `C`'s with the same row stride `ldc` (a transformer MLP's GELU in the forward
+/// product, GELU′ in the product of its input gradient, without a pass of their own); both need
+/// `k ≥ 1`.
 void runner_bfloat16_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                           const float *a, long lda, const float *b, long ldb, float beta,
                           float *c, long ldc, float *scratch, float *depth_sums_of_a,
                           const float *row_bias, int activation, float *pre_activation);
+void runner_float32_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
+                         const float *a, long lda, const float *b, long ldb, float beta,
+                         float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                         const float *row_bias, int activation, float *pre_activation);
 
 /// Rounds `count` floats to bfloat16 in place (each becomes the float its bfloat16 stands for),
 /// with the vector conversion when the processor has AVX512-BF16 (`vector` nonzero), else the

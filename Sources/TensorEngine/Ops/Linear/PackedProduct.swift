@@ -1,33 +1,45 @@
 import CKernelIntrinsics
 
-/// Matrix products with bfloat16 operands and float32 accumulation (``ProductPrecision/bfloat16``),
-/// on the packed `vdpbf16ps` kernel of `bfloat16_gemm.c`, split across the pool.
-enum BFloat16Product {
-    /// Whether a product of `op(A)` `[m, k]` by `op(B)` `[k, n]` goes to the bfloat16 kernel: deep and
-    /// wide enough that packing both operands pays (thinner ones stay on the float32 kernels).
+/// Matrix products on the packed AVX-512 kernels of `packed_gemm.c`, split across the pool: with
+/// bfloat16 operands and float32 accumulation on `vdpbf16ps` (``ProductPrecision/bfloat16``), or in
+/// float32 on sixteen-lane FMAs.
+enum PackedProduct {
+    /// Whether a product of `op(A)` `[m, k]` by `op(B)` `[k, n]` goes to a packed kernel: deep and
+    /// wide enough that packing both operands pays (thinner ones stay on the other kernels).
     @inline(__always)
     static func takes(m: Int, n: Int, k: Int) -> Bool {
         k >= 32 && m >= 16 && n >= 16
     }
 
-    /// `C = act(alpha · op(A) · op(B) + rowBias + beta · C)` with both operands rounded to
-    /// bfloat16, float32 `C`; returns whether `activation` was applied (in the kernel's stores),
+    /// Whether a float32 product goes to the packed kernel: one whose op(A) is stored transposed
+    /// (a weight gradient `dYᵀ·X`) on an AVX-512 processor whose OpenBLAS runs kernels without
+    /// AVX-512 (``SmallGemm/takesLargeProducts``), where this kernel reaches the FMA peak's 16 lanes
+    /// and OpenBLAS 8. (Products with op(A) in place go to ``SmallGemm``'s register-blocked kernel,
+    /// which reads it without packing.)
+    @inline(__always)
+    static func takesFloat32(transposeA: Bool, m: Int, n: Int, k: Int) -> Bool {
+        SmallGemm.takesLargeProducts && transposeA && takes(m: m, n: n, k: k)
+    }
+
+    /// `C = act(alpha · op(A) · op(B) + rowBias + beta · C)`, with both operands rounded to
+    /// bfloat16 when `bfloat16`, float32 `C`; returns whether `activation` was applied (in the kernel's stores),
     /// else the caller applies it. Each thread takes a panel of rows (or of columns, when `C` is
     /// wider than tall) and packs its share of the split operand and all of the other into its own
     /// scratch; a small result over a long depth is split by depth instead. `depthSumsOfA` (`[m]`,
     /// only with `transposeA`) receives `Σ_p A[p, i]`, summed in float32 while op(A) is packed.
-    static func multiply(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    static func multiply(bfloat16: Bool, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                          a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
                          rowBias: UnsafePointer<Float>?, activation: Gemm.Activation,
                          depthSumsOfA: UnsafeMutablePointer<Float>?) -> Bool {
-        precondition(depthSumsOfA == nil || transposeA, "BFloat16Product: depth sums of A need transposeA")
-        precondition(k >= 1, "BFloat16Product: a product needs a depth")
-        let (kind, pre) = activation.bfloat16Epilogue
+        precondition(depthSumsOfA == nil || transposeA, "PackedProduct: depth sums of A need transposeA")
+        precondition(k >= 1, "PackedProduct: a product needs a depth")
+        let (kind, pre) = activation.packedEpilogue
+        let kernel: Kernel = bfloat16 ? runner_bfloat16_gemm : runner_float32_gemm
         func single(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?, _ offset: Int, _ column: Int) {
-            runner_bfloat16_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
-                                 beta, c, ldc, nil, sums, rowBias.map { $0 + column }, kind, pre.map { $0 + offset })
+            kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
+                   beta, c, ldc, nil, sums, rowBias.map { $0 + column }, kind, pre.map { $0 + offset })
         }
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         if threads > 1 && splitsDepth(m: m, n: n, k: k) {
@@ -36,7 +48,7 @@ enum BFloat16Product {
                 Gemm.fillRows(c, ldc: ldc, m: m, n: n, with: rowBias)
                 beta = 1
             }
-            multiplySplittingDepth(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+            multiplySplittingDepth(kernel: kernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads,
                                    depthSumsOfA: depthSumsOfA)
             return activation.isIdentity
@@ -75,7 +87,7 @@ enum BFloat16Product {
     /// The product with the depth split into one even-length range per thread: the first writes
     /// `C` (with `beta`), the others a float32 partial each, added into `C` afterwards; the depth
     /// sums likewise.
-    private static func multiplySplittingDepth(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    private static func multiplySplittingDepth(kernel: Kernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                                a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
                                                depthSumsOfA: UnsafeMutablePointer<Float>?) {
@@ -89,15 +101,13 @@ enum BFloat16Product {
                     let partA = transposeA ? a + start * lda : a + start
                     let partB = transposeB ? b + start : b + start * ldb
                     if part == 0 {
-                        runner_bfloat16_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
-                                             partA, lda, partB, ldb, beta, c, ldc, nil, depthSumsOfA, nil,
-                                             Int32(RUNNER_BFLOAT16_IDENTITY), nil)
+                        kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
+                               partA, lda, partB, ldb, beta, c, ldc, nil, depthSumsOfA, nil, Int32(RUNNER_GEMM_IDENTITY), nil)
                     } else {
                         let partial = partials + (part - 1) * (m * n + m)
-                        runner_bfloat16_gemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
-                                             partA, lda, partB, ldb, 0, partial, n, nil,
-                                             depthSumsOfA == nil ? nil : partial + m * n, nil,
-                                             Int32(RUNNER_BFLOAT16_IDENTITY), nil)
+                        kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
+                               partA, lda, partB, ldb, 0, partial, n, nil,
+                               depthSumsOfA == nil ? nil : partial + m * n, nil, Int32(RUNNER_GEMM_IDENTITY), nil)
                     }
                 }
             }
@@ -115,6 +125,12 @@ enum BFloat16Product {
         }
     }
 
+    /// The C entry points' type (`runner_bfloat16_gemm`, `runner_float32_gemm`).
+    typealias Kernel = @convention(c) (Int32, Int32, Int, Int, Int, Float, UnsafePointer<Float>?, Int,
+                                       UnsafePointer<Float>?, Int, Float, UnsafeMutablePointer<Float>?, Int,
+                                       UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                       UnsafePointer<Float>?, Int32, UnsafeMutablePointer<Float>?) -> Void
+
     /// `target[0..<count] += source[0..<count]`.
     @inline(__always)
     private static func addRow(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
@@ -131,12 +147,12 @@ enum BFloat16Product {
 }
 
 extension Gemm.Activation {
-    /// The bfloat16 kernel's spelling of the activation: its code and the pre-activation pointer.
-    var bfloat16Epilogue: (Int32, UnsafeMutablePointer<Float>?) {
+    /// The packed kernels' spelling of the activation: its code and the pre-activation pointer.
+    var packedEpilogue: (Int32, UnsafeMutablePointer<Float>?) {
         switch self {
-        case .identity: (Int32(RUNNER_BFLOAT16_IDENTITY), nil)
-        case .gelu(let pre): (Int32(RUNNER_BFLOAT16_GELU), pre)
-        case .geluDerivative(let pre): (Int32(RUNNER_BFLOAT16_GELU_DERIVATIVE), UnsafeMutablePointer(mutating: pre))
+        case .identity: (Int32(RUNNER_GEMM_IDENTITY), nil)
+        case .gelu(let pre): (Int32(RUNNER_GEMM_GELU), pre)
+        case .geluDerivative(let pre): (Int32(RUNNER_GEMM_GELU_DERIVATIVE), UnsafeMutablePointer(mutating: pre))
         }
     }
 }

@@ -3,11 +3,13 @@ import Testing
 import CKernelIntrinsics
 @testable import TensorEngine
 
-/// bfloat16 products (``ProductPrecision/bfloat16``): the conversion against its definition, and
-/// the packed `vdpbf16ps` kernel, through ``Gemm/multiply``, against a double-precision product of
-/// the same operands rounded to bfloat16 — every transpose combination, sizes off the 8 × 32 tile
-/// and past each block, bias, GELU and GELU′ in the stores, depth sums, the long-depth split.
-@Suite struct BFloat16ProductTests {
+/// The packed kernels (``PackedProduct``): the bfloat16 conversion against its definition; the
+/// `vdpbf16ps` kernel, through ``Gemm/multiply`` under ``ProductPrecision/bfloat16``, against a
+/// double-precision product of the same operands rounded to bfloat16; and the float32 kernel
+/// against the double-precision product of the operands as they are — every transpose
+/// combination, sizes off the 8 × 32 tile and past each block, bias, GELU and GELU′ in the stores,
+/// depth sums, the long-depth split.
+@Suite struct PackedProductTests {
     // MARK: conversion
 
     @Test func scalarConversionRoundsToNearestEvenAndFlushesSubnormals() {
@@ -160,6 +162,74 @@ import CKernelIntrinsics
         #expect(worst <= 1, "worst error \(worst) of the tolerance")
         // The operands really were rounded: the float32 product of the unrounded ones is far off.
         #expect(worstUnrounded > 10, "error against unrounded operands only \(worstUnrounded) of the tolerance")
+        if c.depthSums {
+            for i in 0..<c.m {
+                var sum = 0.0, magnitude = 0.0
+                for p in 0..<c.k {
+                    sum += Double(a[p * c.m + i])
+                    magnitude += abs(Double(a[p * c.m + i]))
+                }
+                #expect(abs(Double(sums[i]) - sum) <= 1e-6 * magnitude + 1e-6, "depth sum \(i): \(sums[i]) vs \(sum)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: ProcessorFeatures.hasAVX512), arguments: cases)
+    func float32KernelIsTheProductOfTheOperands(_ c: Case) {
+        var data = TestData(seed: UInt64(c.m * 131 + c.n * 7 + c.k))
+        let a = data.normal([c.m * c.k]).scalars, b = data.normal([c.k * c.n]).scalars
+        let ldc = c.n + c.ldcPadding
+        let bias = data.normal([c.n]).scalars
+        let pre = data.normal([c.m * ldc]).scalars
+        let initial = c.beta == 0 ? [Float](repeating: .nan, count: c.m * ldc) : data.normal([c.m * ldc]).scalars
+        var out = initial, sums = [Float](repeating: .nan, count: c.m), keptPre = [Float](repeating: .nan, count: c.m * ldc)
+        var applied = false
+        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in bias.withUnsafeBufferPointer { pbias in
+            pre.withUnsafeBufferPointer { ppre in out.withUnsafeMutableBufferPointer { pc in
+                sums.withUnsafeMutableBufferPointer { psums in keptPre.withUnsafeMutableBufferPointer { pkept in
+                    let activation: Gemm.Activation = switch c.activation {
+                    case .identity: .identity
+                    case .gelu: .gelu(preActivation: pkept.baseAddress!)
+                    case .geluDerivative: .geluDerivative(preActivation: ppre.baseAddress!)
+                    }
+                    applied = PackedProduct.multiply(
+                        bfloat16: false, transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k,
+                        alpha: c.alpha, a: pa.baseAddress!, lda: c.transposeA ? c.m : c.k, b: pb.baseAddress!,
+                        ldb: c.transposeB ? c.k : c.n, beta: c.beta, c: pc.baseAddress!, ldc: ldc,
+                        threads: ThreadPool.shared.activeThreads, rowBias: c.bias ? pbias.baseAddress! : nil,
+                        activation: activation, depthSumsOfA: c.depthSums ? psums.baseAddress! : nil)
+                    if !applied { activation.apply(to: pc.baseAddress!, m: c.m, n: c.n, ldc: ldc) }
+                }}
+            }}
+        }}}
+        var worst = 0.0
+        for i in 0..<c.m {
+            for j in 0..<c.n {
+                var sum = 0.0, magnitude = 0.0
+                for p in 0..<c.k {
+                    let x = Double(a[c.transposeA ? p * c.m + i : i * c.k + p])
+                    let y = Double(b[c.transposeB ? j * c.k + p : p * c.n + j])
+                    sum += x * y
+                    magnitude += abs(x * y)
+                }
+                let index = i * ldc + j
+                var z = Double(c.alpha) * sum + (c.bias ? Double(bias[j]) : 0)
+                    + (c.beta == 0 ? 0 : Double(c.beta) * Double(initial[index]))
+                var tolerance = 1e-7 * (Double(c.k).squareRoot() + 4) * Double(abs(c.alpha)) * magnitude + 1e-6
+                switch c.activation {
+                case .identity: break
+                case .gelu:
+                    #expect(abs(Double(keptPre[index]) - z) <= tolerance, "pre-activation [\(i), \(j)]")
+                    tolerance = tolerance * 1.2 + 1e-6 * max(1, abs(z))
+                    z = Self.gelu(z)
+                case .geluDerivative:
+                    z *= Self.geluDerivative(Double(pre[index]))
+                    tolerance = tolerance * 1.2 + 1e-6 * abs(z)
+                }
+                worst = max(worst, abs(Double(out[index]) - z) / tolerance)
+            }
+        }
+        #expect(worst <= 1, "worst error \(worst) of the tolerance")
         if c.depthSums {
             for i in 0..<c.m {
                 var sum = 0.0, magnitude = 0.0
