@@ -90,79 +90,88 @@ import CKernelIntrinsics
         0.5 * (1 + erf(x / 2.0.squareRoot())) + x * exp(-x * x / 2) / (2 * Double.pi).squareRoot()
     }
 
-    @Test(.enabled(if: ProcessorFeatures.hasBFloat16), arguments: cases)
-    func productsAreFloat32ProductsOfRoundedOperands(_ c: Case) {
-        var data = TestData(seed: UInt64(c.m * 131 + c.n * 7 + c.k))
-        let a = data.normal([c.m * c.k]).scalars, b = data.normal([c.k * c.n]).scalars
-        let ldc = c.n + c.ldcPadding
-        let bias = data.normal([c.n]).scalars
-        let pre = data.normal([c.m * ldc]).scalars
-        let initial = c.beta == 0 ? [Float](repeating: .nan, count: c.m * ldc) : data.normal([c.m * ldc]).scalars
-        var roundedA = a, roundedB = b
-        runner_round_to_bfloat16(&roundedA, roundedA.count, 0)
-        runner_round_to_bfloat16(&roundedB, roundedB.count, 0)
+    /// A case's operands (seeded by its sizes), and what a product of them left behind.
+    struct Run {
+        let c: Case
+        let a: [Float], b: [Float], bias: [Float], pre: [Float], initial: [Float]
+        var out: [Float], sums: [Float], keptPre: [Float]
+        var ldc: Int { c.n + c.ldcPadding }
 
-        var out = initial, sums = [Float](repeating: .nan, count: c.m), keptPre = [Float](repeating: .nan, count: c.m * ldc)
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in bias.withUnsafeBufferPointer { pbias in
-            pre.withUnsafeBufferPointer { ppre in out.withUnsafeMutableBufferPointer { pc in
-                sums.withUnsafeMutableBufferPointer { psums in keptPre.withUnsafeMutableBufferPointer { pkept in
-                    let activation: Gemm.Activation = switch c.activation {
-                    case .identity: .identity
-                    case .gelu: .gelu(preActivation: pkept.baseAddress!)
-                    case .geluDerivative: .geluDerivative(preActivation: ppre.baseAddress!)
-                    }
-                    ProductPrecision.run(.bfloat16) {
-                        Gemm.multiply(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k,
-                                      alpha: c.alpha, a: pa.baseAddress!, lda: c.transposeA ? c.m : c.k,
-                                      b: pb.baseAddress!, ldb: c.transposeB ? c.k : c.n, beta: c.beta,
-                                      c: pc.baseAddress!, ldc: ldc, rowBias: c.bias ? pbias.baseAddress! : nil,
-                                      activation: activation, depthSumsOfA: c.depthSums ? psums.baseAddress! : nil)
-                    }
-                }}
-            }}
-        }}}
-
-        var worst = 0.0, worstUnrounded = 0.0
-        for i in 0..<c.m {
-            for j in 0..<c.n {
-                var sum = 0.0, magnitude = 0.0, unrounded = 0.0
-                for p in 0..<c.k {
-                    let ia = c.transposeA ? p * c.m + i : i * c.k + p
-                    let ib = c.transposeB ? j * c.k + p : p * c.n + j
-                    sum += Double(roundedA[ia]) * Double(roundedB[ib])
-                    unrounded += Double(a[ia]) * Double(b[ib])
-                    magnitude += abs(Double(roundedA[ia]) * Double(roundedB[ib]))
-                }
-                let index = i * ldc + j
-                let extra = (c.bias ? Double(bias[j]) : 0) + (c.beta == 0 ? 0 : Double(c.beta) * Double(initial[index]))
-                var z = Double(c.alpha) * sum + extra
-                var zUnrounded = Double(c.alpha) * unrounded + extra
-                // Float32 accumulation over k products (a float32 ulp times √k of the magnitude;
-                // measured: at most 5% of this), plus the activation's own error.
-                var tolerance = 1e-7 * (Double(c.k).squareRoot() + 4) * Double(abs(c.alpha)) * magnitude + 1e-6
-                switch c.activation {
-                case .identity: break
-                case .gelu:
-                    #expect(abs(Double(keptPre[index]) - z) <= tolerance, "pre-activation [\(i), \(j)]")
-                    tolerance = tolerance * 1.2 + 1e-6 * max(1, abs(z))
-                    z = Self.gelu(z); zUnrounded = Self.gelu(zUnrounded)
-                case .geluDerivative:
-                    let derivative = Self.geluDerivative(Double(pre[index]))
-                    z *= derivative; zUnrounded *= derivative
-                    tolerance = tolerance * 1.2 + 1e-6 * abs(z)
-                }
-                let error = abs(Double(out[index]) - z)
-                worst = max(worst, error / tolerance)
-                worstUnrounded = max(worstUnrounded, abs(Double(out[index]) - zUnrounded) / tolerance)
-            }
-            if c.ldcPadding > 0 && c.beta != 0 {
-                for j in c.n..<ldc { #expect(out[i * ldc + j].bitPattern == initial[i * ldc + j].bitPattern) }
-            }
+        init(_ c: Case) {
+            self.c = c
+            var data = TestData(seed: UInt64(c.m * 131 + c.n * 7 + c.k))
+            a = data.normal([c.m * c.k]).scalars
+            b = data.normal([c.k * c.n]).scalars
+            let ldc = c.n + c.ldcPadding
+            bias = data.normal([c.n]).scalars
+            pre = data.normal([c.m * ldc]).scalars
+            // With beta = 0 the kernel must not read C: start from NaN to prove it.
+            initial = c.beta == 0 ? [Float](repeating: .nan, count: c.m * ldc) : data.normal([c.m * ldc]).scalars
+            out = initial
+            sums = [Float](repeating: .nan, count: c.m)
+            keptPre = [Float](repeating: .nan, count: c.m * ldc)
         }
-        #expect(worst <= 1, "worst error \(worst) of the tolerance")
-        // The operands really were rounded: the float32 product of the unrounded ones is far off.
-        #expect(worstUnrounded > 10, "error against unrounded operands only \(worstUnrounded) of the tolerance")
-        if c.depthSums {
+
+        /// Runs `product` with the case's pointers: `a`, `b`, `c`, row bias, activation, depth sums.
+        mutating func run(_ product: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                                      UnsafePointer<Float>?, Gemm.Activation, UnsafeMutablePointer<Float>?) -> Void) {
+            let c = c
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in bias.withUnsafeBufferPointer { pbias in
+                pre.withUnsafeBufferPointer { ppre in out.withUnsafeMutableBufferPointer { pc in
+                    sums.withUnsafeMutableBufferPointer { psums in keptPre.withUnsafeMutableBufferPointer { pkept in
+                        let activation: Gemm.Activation = switch c.activation {
+                        case .identity: .identity
+                        case .gelu: .gelu(preActivation: pkept.baseAddress!)
+                        case .geluDerivative: .geluDerivative(preActivation: ppre.baseAddress!)
+                        }
+                        product(pa.baseAddress!, pb.baseAddress!, pc.baseAddress!, c.bias ? pbias.baseAddress! : nil,
+                                activation, c.depthSums ? psums.baseAddress! : nil)
+                    }}
+                }}
+            }}}
+        }
+
+        /// The worst error of the results against a double-precision product of `a` and `b` (the
+        /// case's operands, or them rounded), as a fraction of float32 accumulation's tolerance:
+        /// a float32 ulp times √k of the products' magnitude (measured: at most 5% of it), plus the
+        /// activation's own error. Also checks the kept pre-activations and the untouched padding.
+        func worstError(a: [Float], b: [Float]) -> Double {
+            var worst = 0.0
+            for i in 0..<c.m {
+                for j in 0..<c.n {
+                    var sum = 0.0, magnitude = 0.0
+                    for p in 0..<c.k {
+                        let x = Double(a[c.transposeA ? p * c.m + i : i * c.k + p])
+                        let y = Double(b[c.transposeB ? j * c.k + p : p * c.n + j])
+                        sum += x * y
+                        magnitude += abs(x * y)
+                    }
+                    let index = i * ldc + j
+                    var z = Double(c.alpha) * sum + (c.bias ? Double(bias[j]) : 0)
+                        + (c.beta == 0 ? 0 : Double(c.beta) * Double(initial[index]))
+                    var tolerance = 1e-7 * (Double(c.k).squareRoot() + 4) * Double(abs(c.alpha)) * magnitude + 1e-6
+                    switch c.activation {
+                    case .identity: break
+                    case .gelu:
+                        worst = max(worst, abs(Double(keptPre[index]) - z) / tolerance)
+                        tolerance = tolerance * 1.2 + 1e-6 * max(1, abs(z))
+                        z = PackedProductTests.gelu(z)
+                    case .geluDerivative:
+                        z *= PackedProductTests.geluDerivative(Double(pre[index]))
+                        tolerance = tolerance * 1.2 + 1e-6 * abs(z)
+                    }
+                    worst = max(worst, abs(Double(out[index]) - z) / tolerance)
+                }
+                for j in c.n..<ldc where c.beta != 0 {
+                    #expect(out[i * ldc + j].bitPattern == initial[i * ldc + j].bitPattern, "padding [\(i), \(j)] written")
+                }
+            }
+            return worst
+        }
+
+        /// Checks the depth sums against `Σ_p A[p, i]` of the unrounded operand.
+        func expectDepthSums() {
+            guard c.depthSums else { return }
             for i in 0..<c.m {
                 var sum = 0.0, magnitude = 0.0
                 for p in 0..<c.k {
@@ -174,72 +183,41 @@ import CKernelIntrinsics
         }
     }
 
+    @Test(.enabled(if: ProcessorFeatures.hasBFloat16), arguments: cases)
+    func productsAreFloat32ProductsOfRoundedOperands(_ c: Case) {
+        var run = Run(c)
+        run.run { a, b, out, bias, activation, sums in
+            ProductPrecision.run(.bfloat16) {
+                Gemm.multiply(transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k, alpha: c.alpha,
+                              a: a, lda: c.transposeA ? c.m : c.k, b: b, ldb: c.transposeB ? c.k : c.n, beta: c.beta,
+                              c: out, ldc: c.n + c.ldcPadding, rowBias: bias, activation: activation, depthSumsOfA: sums)
+            }
+        }
+        var roundedA = run.a, roundedB = run.b
+        runner_round_to_bfloat16(&roundedA, roundedA.count, 0)
+        runner_round_to_bfloat16(&roundedB, roundedB.count, 0)
+        let worst = run.worstError(a: roundedA, b: roundedB)
+        #expect(worst <= 1, "worst error \(worst) of the tolerance")
+        // The operands really were rounded: the float32 product of the unrounded ones is far off.
+        let unrounded = run.worstError(a: run.a, b: run.b)
+        #expect(unrounded > 10, "error against unrounded operands only \(unrounded) of the tolerance")
+        run.expectDepthSums()
+    }
+
     @Test(.enabled(if: ProcessorFeatures.hasAVX512), arguments: cases)
     func float32KernelIsTheProductOfTheOperands(_ c: Case) {
-        var data = TestData(seed: UInt64(c.m * 131 + c.n * 7 + c.k))
-        let a = data.normal([c.m * c.k]).scalars, b = data.normal([c.k * c.n]).scalars
-        let ldc = c.n + c.ldcPadding
-        let bias = data.normal([c.n]).scalars
-        let pre = data.normal([c.m * ldc]).scalars
-        let initial = c.beta == 0 ? [Float](repeating: .nan, count: c.m * ldc) : data.normal([c.m * ldc]).scalars
-        var out = initial, sums = [Float](repeating: .nan, count: c.m), keptPre = [Float](repeating: .nan, count: c.m * ldc)
-        var applied = false
-        a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in bias.withUnsafeBufferPointer { pbias in
-            pre.withUnsafeBufferPointer { ppre in out.withUnsafeMutableBufferPointer { pc in
-                sums.withUnsafeMutableBufferPointer { psums in keptPre.withUnsafeMutableBufferPointer { pkept in
-                    let activation: Gemm.Activation = switch c.activation {
-                    case .identity: .identity
-                    case .gelu: .gelu(preActivation: pkept.baseAddress!)
-                    case .geluDerivative: .geluDerivative(preActivation: ppre.baseAddress!)
-                    }
-                    applied = PackedProduct.multiply(
-                        bfloat16: false, transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k,
-                        alpha: c.alpha, a: pa.baseAddress!, lda: c.transposeA ? c.m : c.k, b: pb.baseAddress!,
-                        ldb: c.transposeB ? c.k : c.n, beta: c.beta, c: pc.baseAddress!, ldc: ldc,
-                        threads: ThreadPool.shared.activeThreads, rowBias: c.bias ? pbias.baseAddress! : nil,
-                        activation: activation, depthSumsOfA: c.depthSums ? psums.baseAddress! : nil)
-                    if !applied { activation.apply(to: pc.baseAddress!, m: c.m, n: c.n, ldc: ldc) }
-                }}
-            }}
-        }}}
-        var worst = 0.0
-        for i in 0..<c.m {
-            for j in 0..<c.n {
-                var sum = 0.0, magnitude = 0.0
-                for p in 0..<c.k {
-                    let x = Double(a[c.transposeA ? p * c.m + i : i * c.k + p])
-                    let y = Double(b[c.transposeB ? j * c.k + p : p * c.n + j])
-                    sum += x * y
-                    magnitude += abs(x * y)
-                }
-                let index = i * ldc + j
-                var z = Double(c.alpha) * sum + (c.bias ? Double(bias[j]) : 0)
-                    + (c.beta == 0 ? 0 : Double(c.beta) * Double(initial[index]))
-                var tolerance = 1e-7 * (Double(c.k).squareRoot() + 4) * Double(abs(c.alpha)) * magnitude + 1e-6
-                switch c.activation {
-                case .identity: break
-                case .gelu:
-                    #expect(abs(Double(keptPre[index]) - z) <= tolerance, "pre-activation [\(i), \(j)]")
-                    tolerance = tolerance * 1.2 + 1e-6 * max(1, abs(z))
-                    z = Self.gelu(z)
-                case .geluDerivative:
-                    z *= Self.geluDerivative(Double(pre[index]))
-                    tolerance = tolerance * 1.2 + 1e-6 * abs(z)
-                }
-                worst = max(worst, abs(Double(out[index]) - z) / tolerance)
-            }
+        var run = Run(c)
+        run.run { a, b, out, bias, activation, sums in
+            let applied = PackedProduct.multiply(
+                bfloat16: false, transposeA: c.transposeA, transposeB: c.transposeB, m: c.m, n: c.n, k: c.k,
+                alpha: c.alpha, a: a, lda: c.transposeA ? c.m : c.k, b: b, ldb: c.transposeB ? c.k : c.n, beta: c.beta,
+                c: out, ldc: c.n + c.ldcPadding, threads: ThreadPool.shared.activeThreads, rowBias: bias,
+                activation: activation, depthSumsOfA: sums)
+            if !applied { activation.apply(to: out, m: c.m, n: c.n, ldc: c.n + c.ldcPadding) }
         }
+        let worst = run.worstError(a: run.a, b: run.b)
         #expect(worst <= 1, "worst error \(worst) of the tolerance")
-        if c.depthSums {
-            for i in 0..<c.m {
-                var sum = 0.0, magnitude = 0.0
-                for p in 0..<c.k {
-                    sum += Double(a[p * c.m + i])
-                    magnitude += abs(Double(a[p * c.m + i]))
-                }
-                #expect(abs(Double(sums[i]) - sum) <= 1e-6 * magnitude + 1e-6, "depth sum \(i): \(sums[i]) vs \(sum)")
-            }
-        }
+        run.expectDepthSums()
     }
 
     @Test func productsAreFloat32UnlessAskedForBFloat16() {
