@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Datasets
+import TensorEngine
 
 /// `runner bench --model`: a tiny SwinV2 through the whole measurement (train steps with the AdamW
 /// update, evaluation, FLOPs, memory), read back from `--json`.
@@ -23,6 +24,26 @@ import Datasets
         #expect((object["parameters"] as? NSNumber)?.intValue ?? 0 > 0)
         let utilisation = (object["mfu_train"] as? NSNumber)?.doubleValue ?? 0
         #expect(utilisation < 1.5, "mfu_train \(utilisation)")
+    }
+
+    /// `--amp`: the model's products in bfloat16 where the processor has AVX512-BF16, and the JSON
+    /// says which precision ran (float32, with a notice, where it has not).
+    @Test(arguments: [false, true]) func ampSaysWhichPrecisionRan(_ disabled: Bool) throws {
+        let scratch = try RunnerProcess()
+        defer { scratch.cleanUp() }
+        let result = try scratch.run(["bench", "--model", "swinv2_tiny_window8_256", "--batch", "4", "--image-size", "32",
+                                      "--in-channels", "1", "--classes", "10", "--model-arg", "patch_size=4",
+                                      "--model-arg", "embed_dim=32", "--model-arg", "depths=1,1",
+                                      "--model-arg", "num_heads=1,1", "--model-arg", "window_size=4",
+                                      "--steps", "1", "--json", "--amp"],
+                                     environment: disabled ? ["RUNNER_DISABLE_BF16": "1"] : [:])
+        #expect(result.status == 0, "\(result.combined)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
+                                  "\(result.standardOutput)")
+        let bfloat16 = ProductPrecision.bfloat16Available && !disabled
+        #expect(object["precision"] as? String == (bfloat16 ? "bfloat16" : "float32"), "\(object)")
+        #expect((object["bf16_peak_gflops"] as? NSNumber)?.doubleValue ?? 0 > 0 || !bfloat16, "\(object)")
+        #expect(result.standardError.contains("no AVX512-BF16 instructions") == !bfloat16, "\(result.standardError)")
     }
 
     @Test func recipeSetsTheNetworkAndBatch() throws {
