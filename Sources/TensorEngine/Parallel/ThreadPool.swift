@@ -55,6 +55,10 @@ public final class ThreadPool: @unchecked Sendable {
     private var participants = 0
     /// The caller's ``FlopCounter`` tally, counted into by the workers that run its job.
     private var jobTally: UnsafeMutableRawPointer?
+    /// The caller's ``ProductPrecision/current``, which the workers run its job in: a task-local
+    /// value does not cross to the pool's threads by itself, and a product must not change
+    /// precision with the thread that happens to take its chunk.
+    private var jobPrecision = ProductPrecision.float32
 
     /// A pool for `threadCount` threads, starting `threadCount − 1` workers.
     public init(threadCount: Int) {
@@ -86,6 +90,7 @@ public final class ThreadPool: @unchecked Sendable {
             chunkCount = chunks
             participants = threads - 1
             jobTally = FlopCounter.currentTally
+            jobPrecision = ProductPrecision.current
             // The caller always runs chunk 0 (then helps with the rest): with one chunk per
             // thread, the first rows of every op stay on the calling core, so an op finds the rows
             // the op before it wrote in its own cache.
@@ -147,7 +152,11 @@ public final class ThreadPool: @unchecked Sendable {
             seen = current
             if index <= participants, let job {
                 if jobTally != nil { FlopCounter.currentTally = jobTally }
-                drainChunks(job)
+                if jobPrecision == .float32 {
+                    drainChunks(job)
+                } else {
+                    ProductPrecision.$current.withValue(jobPrecision) { drainChunks(job) }
+                }
                 if jobTally != nil { FlopCounter.currentTally = nil }
             }
             unfinishedWorkers.subtract(1, ordering: .releasing)

@@ -220,6 +220,37 @@ import CKernelIntrinsics
         run.expectDepthSums()
     }
 
+    /// Products started inside the pool's chunks run in the precision of the code that started the
+    /// pool's job, whichever thread takes a chunk (a task-local value does not cross threads itself).
+    @Test(.enabled(if: ProcessorFeatures.hasBFloat16)) func poolThreadsRunInTheCallersPrecision() {
+        var data = TestData(seed: 11)
+        let m = 64, n = 64, k = 96, chunks = 8
+        let a = data.normal([m * k]).scalars, b = data.normal([k * n]).scalars
+        func products(_ precision: ProductPrecision) -> [[Float]] {
+            let out = UnsafeMutablePointer<Float>.allocate(capacity: chunks * m * n)
+            defer { out.deallocate() }
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                ProductPrecision.run(precision) {
+                    ThreadPool.shared.run(chunks: chunks) { chunk in
+                        // A little work first, so that the pool's other threads take some chunks.
+                        var spin = 0.0
+                        for i in 0..<20_000 { spin += Double(i) }
+                        precondition(spin > 0)
+                        Gemm.multiply(transposeA: false, transposeB: false, m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                                      b: pb.baseAddress!, ldb: n, c: out + chunk * m * n, ldc: n)
+                    }
+                }
+            }}
+            return (0..<chunks).map { Array(UnsafeBufferPointer(start: out + $0 * m * n, count: m * n)) }
+        }
+        let mixed = products(.bfloat16), float32 = products(.float32)
+        for chunk in 0..<chunks {
+            #expect(mixed[chunk] == mixed[0], "chunk \(chunk) ran in another precision")
+            #expect(float32[chunk] == float32[0])
+        }
+        #expect(mixed[0] != float32[0])
+    }
+
     @Test func productsAreFloat32UnlessAskedForBFloat16() {
         #expect(ProductPrecision.current == .float32)
         var data = TestData(seed: 5)
