@@ -30,6 +30,9 @@ public struct EvaluationRecord: Sendable, Codable, Equatable, FetchableRecord, P
     public var samples: Int?
     /// When the row was written.
     public var recordedAt: Date
+    /// The arithmetic of the evaluation's products: `float32`, or `bfloat16 (val_amp_level O2)`
+    /// (`nil` for evaluations recorded before stores kept it: float32).
+    public var precision: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id
@@ -39,13 +42,14 @@ public struct EvaluationRecord: Sendable, Codable, Equatable, FetchableRecord, P
         case imagesPerSecond = "images_per_second"
         case samples
         case recordedAt = "recorded_at"
+        case precision
     }
 
     /// Creates an evaluation row (``id`` is assigned by the store).
     public init(
         id: Int64? = nil, runID: RunID? = nil, checkpoint: String, dataset: String, split: String,
         loss: Double? = nil, top1: Double? = nil, top5: Double? = nil, imagesPerSecond: Double? = nil,
-        samples: Int? = nil, recordedAt: Date = Date()
+        samples: Int? = nil, recordedAt: Date = Date(), precision: String? = nil
     ) {
         self.id = id
         self.runID = runID
@@ -58,5 +62,6 @@ public struct EvaluationRecord: Sendable, Codable, Equatable, FetchableRecord, P
         self.imagesPerSecond = imagesPerSecond
         self.samples = samples
         self.recordedAt = recordedAt
+        self.precision = precision
     }
 }

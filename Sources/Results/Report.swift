@@ -110,7 +110,7 @@ public enum Report {
         let columns = [
             TableColumn("id"), TableColumn("run", key: "run_id"), TableColumn("checkpoint"), TableColumn("dataset"),
             TableColumn("split"), TableColumn("loss"), TableColumn("top-1", key: "top1"), TableColumn("top-5", key: "top5"),
-            TableColumn("img/s", key: "images_per_second"), TableColumn("samples"),
+            TableColumn("img/s", key: "images_per_second"), TableColumn("samples"), TableColumn("precision"),
             TableColumn("recorded", key: "recorded_at"),
         ]
         let rows: [[TableCell]] = evaluations.map { e in
@@ -118,7 +118,7 @@ public enum Report {
                 .integer(e.id.map { Int($0) }), .integer(e.runID.map { Int($0.rawValue) }), .text(e.checkpoint),
                 .text(e.dataset), .text(e.split), .number(e.loss, decimals: 4), .number(e.top1, decimals: 2),
                 .number(e.top5, decimals: 2), .number(e.imagesPerSecond, decimals: 1), .integer(e.samples),
-                .date(e.recordedAt),
+                .text(e.precision ?? "float32"), .date(e.recordedAt),
             ]
         }
         return ReportTable(columns: columns, rows: rows, timeZone: timeZone)

@@ -86,9 +86,10 @@ enum ResultsSchema {
             }
         }
         migrator.registerMigration(migrationNames[3]) { db in
-            // The precision of a run's products (float32, or bfloat16 under amp_level); NULL for
-            // runs recorded before: float32.
+            // The precision of a run's and an evaluation's products (float32, or bfloat16 under
+            // amp_level / val_amp_level); NULL for rows recorded before: float32.
             try db.alter(table: "runs") { t in t.add(column: "precision", .text) }
+            try db.alter(table: "evaluations") { t in t.add(column: "precision", .text) }
         }
         return migrator
     }

@@ -35,6 +35,10 @@ import TensorEngine
             #expect(runs.last?.run.precision == "bfloat16 (amp_level O2)")
             #expect(amp.standardError.contains("note: amp_level O2 and val_amp_level O2: every linear and convolution product"))
             #expect(report.standardOutput.contains("precision: bfloat16 (amp_level O2)"), "\(report.standardOutput)")
+            // runner validate --amp records the evaluation's precision beside it.
+            let validate = try scratch.run(["validate", "--ckpt", "\(try scratch.runFolder(2))/best.safetensors", "--amp"])
+            #expect(validate.status == 0, "\(validate.combined)")
+            #expect(try store.evaluations().last?.precision == "bfloat16 (val_amp_level O2)")
             // Rounded operands: not the float32 losses, but within rounding of them.
             #expect(mixed != reference)
             for (a, b) in zip(mixed, reference) { #expect(abs(a - b) <= 0.02 * abs(b), "\(mixed) vs \(reference)") }

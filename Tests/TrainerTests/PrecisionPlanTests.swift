@@ -38,6 +38,8 @@ import TensorEngine
         let evaluationOnly = PrecisionPlan(Self.precision(.o0, .o1), bfloat16Available: true)
         #expect(evaluationOnly.training == .float32 && evaluationOnly.evaluation == .bfloat16)
         #expect(evaluationOnly.label == "training float32, evaluation bfloat16 (val_amp_level O1)")
+        #expect(evaluationOnly.evaluationLabel == "bfloat16 (val_amp_level O1)")
+        #expect(plan.evaluationLabel == "bfloat16 (val_amp_level O2)")
     }
 
     @Test func withoutTheInstructionsARecipeRunsFloat32AndSaysSo() {

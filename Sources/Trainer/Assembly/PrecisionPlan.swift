@@ -13,6 +13,8 @@ public struct PrecisionPlan: Sendable, Equatable {
     public let notes: [String]
     /// What the run records as its precision: `float32`, or `bfloat16 (amp_level O2)`.
     public let label: String
+    /// What an evaluation records as its precision: `float32`, or `bfloat16 (val_amp_level O2)`.
+    public let evaluationLabel: String
 
     /// The plan of `precision` on a processor with (`bfloat16Available`) or without the
     /// AVX512-BF16 instructions: a mixed level runs bfloat16 products there and float32 here,
@@ -37,6 +39,7 @@ public struct PrecisionPlan: Sendable, Equatable {
         self.training = training
         self.evaluation = evaluation
         self.notes = notes
+        evaluationLabel = evaluation == .bfloat16 ? "bfloat16 (val_amp_level \(precision.valAmpLevel.rawValue))" : "float32"
         switch (training, evaluation) {
         case (.float32, .float32): label = "float32"
         case (.bfloat16, .bfloat16) where precision.ampLevel == precision.valAmpLevel:

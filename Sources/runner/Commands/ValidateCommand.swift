@@ -88,6 +88,6 @@ struct ValidateCommand: ParsableCommand {
         _ = try store.recordEvaluation(EvaluationRecord(
             runID: runID, checkpoint: url.path, dataset: experiment.dataset.name.rawValue,
             split: experiment.dataset.valSplit, loss: result.loss, top1: result.top1, top5: result.top5,
-            imagesPerSecond: result.imagesPerSecond, samples: result.samples))
+            imagesPerSecond: result.imagesPerSecond, samples: result.samples, precision: plan.evaluationLabel))
     }
 }
