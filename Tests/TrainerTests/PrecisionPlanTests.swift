@@ -46,6 +46,6 @@ import TensorEngine
         let plan = PrecisionPlan(Self.precision(.o2, .o2), bfloat16Available: false)
         #expect(plan.training == .float32 && plan.evaluation == .float32)
         #expect(plan.label == "float32")
-        #expect(plan.notes == ["amp_level O2 and val_amp_level O2 asks for bfloat16, but this processor has no AVX512-BF16 instructions: products run in float32 (no emulation)"])
+        #expect(plan.notes == ["amp_level O2 and val_amp_level O2 ask for bfloat16, but this processor has no AVX512-BF16 instructions: products run in float32 (no emulation)"])
     }
 }

@@ -33,7 +33,7 @@ public struct PrecisionPlan: Sendable, Equatable {
                     notes.append("\(wider.map { "\($0.0) \($0.1.rawValue)" }.joined(separator: " and ")) casts more of the network in MindSpore (O2 all but batch norm, O3 everything); here it runs the same bfloat16 products as O1")
                 }
             } else {
-                notes.append("\(set) asks for bfloat16, but this processor has no AVX512-BF16 instructions: products run in float32 (no emulation)")
+                notes.append("\(set) \(levels.count == 1 ? "asks" : "ask") for bfloat16, but this processor has no AVX512-BF16 instructions: products run in float32 (no emulation)")
             }
         }
         self.training = training

@@ -73,9 +73,12 @@ struct BenchCommand: ParsableCommand {
             try runModel()
             return
         }
-        if amp && ProductPrecision.bfloat16Available && ProductPrecision.current == .float32 {
-            try ProductPrecision.run(.bfloat16) { try run() }
-            return
+        if amp && ProductPrecision.current == .float32 {
+            if ProductPrecision.bfloat16Available {
+                try ProductPrecision.run(.bfloat16) { try run() }
+                return
+            }
+            FileHandle.standardError.write(Data("runner bench: this processor has no AVX512-BF16 instructions; measuring float32\n".utf8))
         }
         let pool = ThreadPool.shared
         let threadCounts = pool.threadCount > 1 ? [1, pool.threadCount] : [1]
@@ -152,7 +155,7 @@ struct BenchCommand: ParsableCommand {
         if let config {
             guard model == nil else { throw ValidationError("give either -c RECIPE or --model NAME, not both") }
             let experiment = try ExperimentLoading.load(config: config, overrides: recipeOverrides)
-            mixedPrecisionRecipe = experiment.precision.ampLevel != .o0
+            mixedPrecisionRecipe = experiment.precision.ampLevel.isMixed
             benchmark = ModelBenchmark(name: experiment.model.name, build: { try ModelAssembly.build(experiment, classes: DatasetAssembly.classNames(experiment)?.count) },
                                        batch: batch ?? experiment.dataset.batchSize, steps: steps, warmup: 2)
         } else {

@@ -5,7 +5,8 @@ import COpenBLAS
 public enum Gemm {
     /// `C = alpha · op(A) · op(B) + beta · C` for row-major `op(A)` `[m, k]`, `op(B)` `[k, n]`,
     /// `C` `[m, n]`, in ``ProductPrecision/current`` (bfloat16 operands where it says so and the
-    /// product is not too thin for the packed kernel, else float32); `lda`, `ldb`, `ldc` are the row strides of the stored matrices. `rowBias`
+    /// product is not too thin for the packed kernel, else float32); `lda`, `ldb`, `ldc` are the
+    /// row strides of the stored matrices. `rowBias`
     /// (`[n]`; only with `beta == 0`) is added to every row of `C`: a linear layer's bias, folded
     /// into the kernel's stores where it can be, else written into `C` first (then `beta = 1`).
     /// `activation` is applied to every result last: in the kernel's stores where the product

@@ -22,8 +22,8 @@ enum PackedProduct {
     }
 
     /// `C = act(alpha · op(A) · op(B) + rowBias + beta · C)`, with both operands rounded to
-    /// bfloat16 when `bfloat16`, float32 `C`; returns whether `activation` was applied (in the kernel's stores),
-    /// else the caller applies it. Each thread takes a panel of rows (or of columns, when `C` is
+    /// bfloat16 when `bfloat16`, float32 `C`; returns whether `activation` was applied (in the
+    /// kernel's stores), else the caller applies it. Each thread takes a panel of rows (or of columns, when `C` is
     /// wider than tall) and packs its share of the split operand and all of the other into its own
     /// scratch; a small result over a long depth is split by depth instead. `depthSumsOfA` (`[m]`,
     /// only with `transposeA`) receives `Σ_p A[p, i]`, summed in float32 while op(A) is packed.
@@ -48,9 +48,9 @@ enum PackedProduct {
                 Gemm.fillRows(c, ldc: ldc, m: m, n: n, with: rowBias)
                 beta = 1
             }
-            multiplySplittingDepth(kernel: kernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                   a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads,
-                                   depthSumsOfA: depthSumsOfA)
+            multiplySplittingDepth(kernel: kernel, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                                   threads: threads, depthSumsOfA: depthSumsOfA)
             return activation.isIdentity
         }
         if threads <= 1 || flops < 2e6 {
@@ -87,8 +87,8 @@ enum PackedProduct {
     /// The product with the depth split into one even-length range per thread: the first writes
     /// `C` (with `beta`), the others a float32 partial each, added into `C` afterwards; the depth
     /// sums likewise.
-    private static func multiplySplittingDepth(kernel: Kernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                                               a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    private static func multiplySplittingDepth(kernel: Kernel, transposeA: Bool, transposeB: Bool, m: Int, n: Int,
+                                               k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int,
                                                depthSumsOfA: UnsafeMutablePointer<Float>?) {
         let partialCount = (threads - 1) * (m * n + m)
