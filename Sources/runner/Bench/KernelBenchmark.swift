@@ -48,6 +48,10 @@ struct KernelBenchmark {
         GemmShape(name: "stage3 mlp fc1", m: 2048, n: 1536, k: 384),
         GemmShape(name: "stage3 mlp fc1 + GELU", m: 2048, n: 1536, k: 384, transposeB: true, activation: .gelu),
         GemmShape(name: "stage3 fc1 dW", m: 1536, n: 384, k: 2048, transposeA: true),
+        GemmShape(name: "stage3 mlp fc2", m: 2048, n: 384, k: 1536, transposeB: true),
+        GemmShape(name: "stage4 mlp fc1 + GELU", m: 512, n: 3072, k: 768, transposeB: true, activation: .gelu),
+        GemmShape(name: "stage4 mlp fc2", m: 512, n: 768, k: 3072, transposeB: true),
+        GemmShape(name: "stage4 mlp fc2 dX", m: 512, n: 3072, k: 768),
         GemmShape(name: "window attn q·kᵀ", m: 64, n: 64, k: 32, batch: 8 * 64 * 3, transposeB: true),
         GemmShape(name: "window attn p·v", m: 64, n: 32, k: 64, batch: 8 * 64 * 3),
         // A result 64 wide takes the long-depth kernel's four-vector tile (Twins-S stage 1, batch 8).
