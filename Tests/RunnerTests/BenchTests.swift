@@ -6,14 +6,17 @@ import TensorEngine
 /// `runner bench --model`: a tiny SwinV2 through the whole measurement (train steps with the AdamW
 /// update, evaluation, FLOPs, memory), read back from `--json`.
 @Suite struct ModelBenchTests {
+    /// `runner bench` on a two-stage SwinV2 of 32-pixel, one-channel images, batch 4.
+    static func tinyModel(embedDimension: Int) -> [String] {
+        ["bench", "--model", "swinv2_tiny_window8_256", "--batch", "4", "--image-size", "32", "--in-channels", "1",
+         "--classes", "10", "--model-arg", "patch_size=4", "--model-arg", "embed_dim=\(embedDimension)",
+         "--model-arg", "depths=1,1", "--model-arg", "num_heads=1,1", "--model-arg", "window_size=4"]
+    }
+
     @Test func tinyModelReportsPositiveFigures() throws {
         let scratch = try RunnerProcess()
         defer { scratch.cleanUp() }
-        let result = try scratch.run(["bench", "--model", "swinv2_tiny_window8_256", "--batch", "4", "--image-size", "32",
-                                      "--in-channels", "1", "--classes", "10", "--model-arg", "patch_size=4",
-                                      "--model-arg", "embed_dim=16", "--model-arg", "depths=1,1",
-                                      "--model-arg", "num_heads=1,1", "--model-arg", "window_size=4",
-                                      "--steps", "1", "--json"])
+        let result = try scratch.run(Self.tinyModel(embedDimension: 16) + ["--steps", "1", "--json"])
         #expect(result.status == 0, "\(result.combined)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
                                   "\(result.standardOutput)")
@@ -31,11 +34,7 @@ import TensorEngine
     @Test(arguments: [false, true]) func ampSaysWhichPrecisionRan(_ disabled: Bool) throws {
         let scratch = try RunnerProcess()
         defer { scratch.cleanUp() }
-        let result = try scratch.run(["bench", "--model", "swinv2_tiny_window8_256", "--batch", "4", "--image-size", "32",
-                                      "--in-channels", "1", "--classes", "10", "--model-arg", "patch_size=4",
-                                      "--model-arg", "embed_dim=32", "--model-arg", "depths=1,1",
-                                      "--model-arg", "num_heads=1,1", "--model-arg", "window_size=4",
-                                      "--steps", "1", "--json", "--amp"],
+        let result = try scratch.run(Self.tinyModel(embedDimension: 32) + ["--steps", "1", "--json", "--amp"],
                                      environment: disabled ? ["RUNNER_DISABLE_BF16": "1"] : [:])
         #expect(result.status == 0, "\(result.combined)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any],
