@@ -51,9 +51,16 @@ public enum Gemm {
                                               ldc: ldc, threads: threads, rowBias: rowBias, activation: activation,
                                               depthSumsOfA: depthSumsOfA)
             }
+            if !transposeA && PackedProduct.takesFloat32(transposeA: false, m: m, n: n, k: k) {
+                return PackedProduct.multiply(bfloat16: false, transposeA: false, transposeB: transposeB, m: m, n: n, k: k,
+                                              alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                                              threads: threads, rowBias: rowBias, activation: activation,
+                                              depthSumsOfA: depthSumsOfA)
+            }
             if SmallGemm.useSixteenLanes && !transposeA && m >= 64
                 && (n <= 128 && k <= 512 || n <= 2048 && k <= 256 || SmallGemm.takesLargeProducts) {
-                // Every product when OpenBLAS runs kernels without AVX-512 (``SmallGemm/takesLargeProducts``).
+                // Every product of depth below 768 when OpenBLAS runs kernels without AVX-512
+                // (``SmallGemm/takesLargeProducts``; deeper ones went to the packed kernel above).
                 // Otherwise tall and thin (a linear layer with few outputs, or its input gradient), or any
                 // product of depth ≤ 256: the register-blocked kernel reads op(A) in place, fetching
                 // the next rows ahead, where OpenBLAS packs all of it first, which costs it 10–20%

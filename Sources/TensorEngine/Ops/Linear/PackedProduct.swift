@@ -11,14 +11,17 @@ enum PackedProduct {
         k >= 32 && m >= 16 && n >= 16
     }
 
-    /// Whether a float32 product goes to the packed kernel: one whose op(A) is stored transposed
-    /// (a weight gradient `dYᵀ·X`) on an AVX-512 processor whose OpenBLAS runs kernels without
-    /// AVX-512 (``SmallGemm/takesLargeProducts``), where this kernel reaches the FMA peak's 16 lanes
-    /// and OpenBLAS 8. (Products with op(A) in place go to ``SmallGemm``'s register-blocked kernel,
-    /// which reads it without packing.)
+    /// Whether a float32 product goes to the packed kernel, on an AVX-512 processor whose OpenBLAS
+    /// runs kernels without AVX-512 (``SmallGemm/takesLargeProducts``): one whose op(A) is stored
+    /// transposed (a weight gradient `dYᵀ·X`, where this kernel reaches the FMA peak's 16 lanes
+    /// and OpenBLAS 8), or one of depth 768 or more (SwinV2's stage-3 fc2 and stage 4, Twins'
+    /// stages 3–4), which ``SmallGemm``'s register-blocked kernel does not block: its 32-column
+    /// panels of op(B) are then 96 KB or more, past L1, and with few rows each thread streams all
+    /// of op(B). Shallower products with op(A) in place stay on ``SmallGemm``, which reads op(A)
+    /// without packing it.
     @inline(__always)
     static func takesFloat32(transposeA: Bool, m: Int, n: Int, k: Int) -> Bool {
-        SmallGemm.takesLargeProducts && transposeA && takes(m: m, n: n, k: k)
+        SmallGemm.takesLargeProducts && (transposeA || k >= 768) && takes(m: m, n: n, k: k)
     }
 
     /// `C = act(alpha · op(A) · op(B) + rowBias + beta · C)`, with both operands rounded to

@@ -40,8 +40,8 @@ enum SmallGemm {
     }
 
     /// Whether the sixteen-lane kernel also takes the large products (`op(A)` not transposed, at
-    /// least 64 rows) that otherwise go to OpenBLAS: on an AVX-512 processor whose OpenBLAS runs a
-    /// kernel family without AVX-512 — the environment may pin one (`OPENBLAS_CORETYPE=Haswell`),
+    /// least 64 rows, depth below 768: deeper ones go to ``PackedProduct``) that otherwise go to
+    /// OpenBLAS: on an AVX-512 processor whose OpenBLAS runs a kernel family without AVX-512 — the environment may pin one (`OPENBLAS_CORETYPE=Haswell`),
     /// and the engine never overrides it — whose eight-lane kernels reach half the processor's
     /// peak, where this kernel reaches 70–90% of it (`runner bench`'s GEMM table: 2048³ at 69%,
     /// SwinV2's stage-2 and stage-3 MLP products at 86–92% on one thread).
