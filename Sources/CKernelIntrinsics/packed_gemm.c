@@ -369,7 +369,7 @@ static inline __attribute__((always_inline)) void pack_a(int bfloat16, uint32_t 
 static inline __attribute__((always_inline))
 void packed_gemm(int bfloat16, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                  const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc,
-                 float *scratch, float *depth_sums_of_a, const float *row_bias, int activation, float *pre_activation) {
+                 float *depth_sums_of_a, const float *row_bias, int activation, float *pre_activation) {
     if (depth_sums_of_a) {
         for (long i = 0; i < m; i++) depth_sums_of_a[i] = 0;
         if (n <= 0) {
@@ -384,14 +384,11 @@ void packed_gemm(int bfloat16, int transpose_a, int transpose_b, long m, long n,
             for (long j = 0; j < n; j++) c[i * ldc + j] = beta == 0 ? 0.0f : beta * c[i * ldc + j];
         return;
     }
+    static __thread float *scratch;
     if (!scratch) {
-        static __thread float *threadScratch;
-        if (!threadScratch) {
-            void *allocated = NULL;
-            if (posix_memalign(&allocated, 64, (size_t)scratch_count() * sizeof(float)) != 0) __builtin_trap();
-            threadScratch = allocated;
-        }
-        scratch = threadScratch;
+        void *allocated = NULL;
+        if (posix_memalign(&allocated, 64, (size_t)scratch_count() * sizeof(float)) != 0) __builtin_trap();
+        scratch = allocated;
     }
     // Depths per packed row: two bfloat16s share a word.
     long depthsPerRow = bfloat16 ? 2 : 1;
@@ -453,18 +450,18 @@ void packed_gemm(int bfloat16, int transpose_a, int transpose_b, long m, long n,
 BF16_TARGET
 void runner_bfloat16_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                           const float *a, long lda, const float *b, long ldb, float beta,
-                          float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                          float *c, long ldc, float *depth_sums_of_a,
                           const float *row_bias, int activation, float *pre_activation) {
-    packed_gemm(1, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch,
+    packed_gemm(1, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
                 depth_sums_of_a, row_bias, activation, pre_activation);
 }
 
 AVX512_TARGET
 void runner_float32_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                          const float *a, long lda, const float *b, long ldb, float beta,
-                         float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                         float *c, long ldc, float *depth_sums_of_a,
                          const float *row_bias, int activation, float *pre_activation) {
-    packed_gemm(0, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, scratch,
+    packed_gemm(0, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
                 depth_sums_of_a, row_bias, activation, pre_activation);
 }
 
@@ -490,14 +487,14 @@ static void unavailable(void) { __builtin_trap(); }
 
 void runner_bfloat16_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                           const float *a, long lda, const float *b, long ldb, float beta,
-                          float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                          float *c, long ldc, float *depth_sums_of_a,
                           const float *row_bias, int activation, float *pre_activation) {
     unavailable();
 }
 
 void runner_float32_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                          const float *a, long lda, const float *b, long ldb, float beta,
-                         float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                         float *c, long ldc, float *depth_sums_of_a,
                          const float *row_bias, int activation, float *pre_activation) {
     unavailable();
 }

@@ -35,7 +35,7 @@ enum {
 /// BW, DQ, VL and BF16); `runner_float32_gemm` packs them as they are and multiplies with 16-lane
 /// FMAs (needs AVX512-F, BW, DQ, VL). `C` is float32 in both; with `beta == 0` it is only written.
 ///
-/// `scratch` is NULL (a buffer kept per thread, allocated on the thread's first product).
+/// The packed operands go to a buffer kept per thread (allocated on the thread's first product).
 /// `depth_sums_of_a` (`[m]`, only with `transpose_a`), when not NULL, receives `Σ_p A[p, i]` in
 /// float32 from the unrounded values, summed while op(A) is packed: a linear layer's bias gradient
 /// beside its weight gradient, at no extra pass over `dY`. `row_bias` (`[n]`, or NULL) is added to
@@ -45,11 +45,11 @@ enum {
 /// `k ≥ 1`.
 void runner_bfloat16_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                           const float *a, long lda, const float *b, long ldb, float beta,
-                          float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                          float *c, long ldc, float *depth_sums_of_a,
                           const float *row_bias, int activation, float *pre_activation);
 void runner_float32_gemm(int transpose_a, int transpose_b, long m, long n, long k, float alpha,
                          const float *a, long lda, const float *b, long ldb, float beta,
-                         float *c, long ldc, float *scratch, float *depth_sums_of_a,
+                         float *c, long ldc, float *depth_sums_of_a,
                          const float *row_bias, int activation, float *pre_activation);
 
 /// Rounds `count` floats to bfloat16 in place (each becomes the float its bfloat16 stands for),

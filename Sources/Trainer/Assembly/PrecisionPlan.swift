@@ -27,7 +27,7 @@ public struct PrecisionPlan: Sendable, Equatable {
         if !levels.isEmpty {
             let set = levels.map { "\($0.0) \($0.1.rawValue)" }.joined(separator: " and ")
             if bfloat16Available {
-                notes.append("\(set): every linear and convolution product (forward and both gradients) takes bfloat16 operands with float32 accumulation; norms, softmax, window attention's fused products, GELU, losses, the optimizer and the master weights stay float32, and no loss scaling is needed")
+                notes.append("\(set): every linear and convolution product (forward and both gradients; all but the thinnest, of depth below 32 or fewer than 16 rows or columns) takes bfloat16 operands with float32 accumulation; norms, softmax, window attention's fused products, GELU, losses, the optimizer and the master weights stay float32, and no loss scaling is needed")
                 let wider = levels.filter { $0.1 == .o2 || $0.1 == .o3 }
                 if !wider.isEmpty {
                     notes.append("\(wider.map { "\($0.0) \($0.1.rawValue)" }.joined(separator: " and ")) casts more of the network in MindSpore (O2 all but batch norm, O3 everything); here it runs the same bfloat16 products as O1")

@@ -42,7 +42,7 @@ enum PackedProduct {
         func single(_ m: Int, _ n: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                     _ c: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Float>?, _ offset: Int, _ column: Int) {
             kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
-                   beta, c, ldc, nil, sums, rowBias.map { $0 + column }, kind, pre.map { $0 + offset })
+                   beta, c, ldc, sums, rowBias.map { $0 + column }, kind, pre.map { $0 + offset })
         }
         let flops = 2.0 * Double(m) * Double(n) * Double(k)
         if threads > 1 && splitsDepth(m: m, n: n, k: k) {
@@ -105,11 +105,11 @@ enum PackedProduct {
                     let partB = transposeB ? b + start : b + start * ldb
                     if part == 0 {
                         kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
-                               partA, lda, partB, ldb, beta, c, ldc, nil, depthSumsOfA, nil, Int32(RUNNER_GEMM_IDENTITY), nil)
+                               partA, lda, partB, ldb, beta, c, ldc, depthSumsOfA, nil, Int32(RUNNER_GEMM_IDENTITY), nil)
                     } else {
                         let partial = partials + (part - 1) * (m * n + m)
                         kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, end - start, alpha,
-                               partA, lda, partB, ldb, 0, partial, n, nil,
+                               partA, lda, partB, ldb, 0, partial, n,
                                depthSumsOfA == nil ? nil : partial + m * n, nil, Int32(RUNNER_GEMM_IDENTITY), nil)
                     }
                 }
@@ -131,8 +131,8 @@ enum PackedProduct {
     /// The C entry points' type (`runner_bfloat16_gemm`, `runner_float32_gemm`).
     typealias Kernel = @convention(c) (Int32, Int32, Int, Int, Int, Float, UnsafePointer<Float>?, Int,
                                        UnsafePointer<Float>?, Int, Float, UnsafeMutablePointer<Float>?, Int,
-                                       UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
-                                       UnsafePointer<Float>?, Int32, UnsafeMutablePointer<Float>?) -> Void
+                                       UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int32,
+                                       UnsafeMutablePointer<Float>?) -> Void
 
     /// `target[0..<count] += source[0..<count]`.
     @inline(__always)
