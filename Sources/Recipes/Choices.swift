@@ -64,8 +64,8 @@ public enum LossReduction: String, NamedChoice {
 /// to half precision, O2 the whole network but batch norm, O3 everything. On this backend the
 /// half-precision type is bfloat16 (float32's exponent range, so no loss scaling) and it is used
 /// where it is exact to define and fast: every linear-layer and convolution product, forward and
-/// both gradients (all but the thinnest: depth below 32, fewer than 16 rows or columns), takes bfloat16 operands with
-/// float32 accumulation at O1, O2 and O3 alike.
+/// both gradients (all but the thinnest: depth below 32, fewer than 16 rows or columns), takes
+/// bfloat16 operands with float32 accumulation at O1, O2 and O3 alike.
 /// Norms, softmax and its statistics, window attention's fused products, GELU, losses, the
 /// optimizer and the master weights stay float32 at every level (O2 and O3 cast more in
 /// MindSpore; the run's notes say so). O0 is float32 throughout.
