@@ -16,6 +16,15 @@ public enum ProcessorPeak {
         /// GFLOP/s on `threads` threads at once.
         public let allThreads: Double
         public let threads: Int
+
+        /// The higher of this rate and `other` (same loop and threads), figure by figure: a peak
+        /// is the most the processor gave, and on a shared machine one measurement can land while
+        /// a neighbour holds a core (two threads then read as one and a half).
+        public func higher(_ other: Rate?) -> Rate {
+            guard let other, other.instructions == instructions, other.threads == threads else { return self }
+            return Rate(instructions: instructions, oneThread: max(oneThread, other.oneThread),
+                        allThreads: max(allThreads, other.allThreads), threads: threads)
+        }
     }
 
     /// The float32 FMA peak on one thread and on `threads` of the engine's pool, or `nil` on a

@@ -87,7 +87,8 @@ struct ModelBenchmark {
     var precision: ProductPrecision = .float32
 
     func run() throws -> Result {
-        // The yardstick first, on the full pool, before the model's buffers exist.
+        // The yardstick first, on the full pool, before the model's buffers exist (the peaks are
+        // measured again after the model has run, see `measure`).
         let gemm = KernelBenchmark(stopwatch: Stopwatch(budget: 0.5), threadCounts: [ThreadPool.shared.activeThreads])
             .measure(KernelBenchmark.square)
         let peak = ProcessorPeak.float32()
@@ -138,6 +139,9 @@ struct ModelBenchmark {
         for _ in 0..<steps { evalStep() }
         let evalSeconds = Stopwatch.now() - start
         let evalProfile = profile ? Self.perStep(OpProfiler.stop(), total: evalSeconds, steps: steps) : nil
+        // The peaks again, after the model: the higher of the two measurements of each is kept.
+        let peak = peak.map { $0.higher(ProcessorPeak.float32()) }
+        let bfloat16Peak = bfloat16Peak.map { $0.higher(ProcessorPeak.bfloat16()) }
 
         let forward = Double(flops) / 1e9
         // Every rank steps in lockstep (the all-reduce), so the job's rate is the ranks' images over

@@ -23,4 +23,17 @@ import CKernelIntrinsics
         #expect((bf16 != nil) == (ProcessorFeatures.hasAVX512 && ProcessorFeatures.flags.contains("avx512_bf16")))
         if let bf16 { #expect(bf16.oneThread > peak.oneThread, "a dot product does twice the products of an FMA") }
     }
+
+    /// Two measurements combine figure by figure into the higher of each (the bench measures before
+    /// and after the model); a rate of another loop or thread count is not mixed in.
+    @Test func higherKeepsTheBestOfEachFigure() {
+        let before = ProcessorPeak.Rate(instructions: "avx512", oneThread: 240, allThreads: 330, threads: 2)
+        let after = ProcessorPeak.Rate(instructions: "avx512", oneThread: 236, allThreads: 485, threads: 2)
+        #expect(before.higher(after) == ProcessorPeak.Rate(instructions: "avx512", oneThread: 240, allThreads: 485, threads: 2))
+        #expect(before.higher(nil) == before)
+        let other = ProcessorPeak.Rate(instructions: "avx2", oneThread: 500, allThreads: 900, threads: 2)
+        #expect(before.higher(other) == before)
+        let oneThread = ProcessorPeak.Rate(instructions: "avx512", oneThread: 300, allThreads: 300, threads: 1)
+        #expect(before.higher(oneThread) == before)
+    }
 }
