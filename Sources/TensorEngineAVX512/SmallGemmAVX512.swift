@@ -83,6 +83,8 @@ public enum SmallGemmAVX512 {
         }
         var inputs: UnsafePointer<Float>? = nil
         if case .geluDerivative(let pre) = activation { inputs = pre }
+        let streaming = StreamedStores(c: c, ldc: ldc, m: m, n: n, beta: beta, activation: activation)
+        defer { if streaming.any { runner_store_fence() } }
         // Row blocks that stay in L1/L2 against each panel in turn, so a tall op(A) (a linear
         // layer's activations) streams through memory once and is never packed.
         let panelCount = (n + tileColumns - 1) / tileColumns
@@ -120,12 +122,12 @@ public enum SmallGemmAVX512 {
                         // op(A)[i, p] = a[p·lda + i]: rows one float apart, depth steps of lda.
                         tile(k: k, a: a + row, rowStride: 1, depthStride: lda, rows: rows, panel: panel,
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
-                             bias: bias, activation: tileActivation, prefetch: a + row, prefetchStep: 0)
+                             bias: bias, activation: tileActivation, prefetch: a + row, prefetchStep: 0, streaming: streaming)
                     } else {
                         let ahead = prefetching ? a + (row + rowBlock) * lda : a + row * lda
                         tile(k: k, a: a + row * lda, rowStride: lda, depthStride: 1, rows: rows, panel: panel,
                              panelStride: panelStride, c: cTile, ldc: ldc, columns: columns, alpha: alpha, beta: beta,
-                             bias: bias, activation: tileActivation, prefetch: ahead, prefetchStep: prefetchStep)
+                             bias: bias, activation: tileActivation, prefetch: ahead, prefetchStep: prefetchStep, streaming: streaming)
                     }
                     row += tileRows
                 }
@@ -194,7 +196,7 @@ public enum SmallGemmAVX512 {
                      panel: UnsafePointer<Float>, panelStride: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, columns: Int, alpha: Float, beta: Float,
                      bias: UnsafePointer<Float>?, activation: StoreActivation,
-                     prefetch: UnsafePointer<Float>, prefetchStep: Int) {
+                     prefetch: UnsafePointer<Float>, prefetchStep: Int, streaming: StreamedStores) {
         typealias V = SIMD16<Float>
         let last = rows - 1
         let a0 = a
@@ -234,7 +236,8 @@ public enum SmallGemmAVX512 {
             offset += depthStride
             b += panelStride
         }
-        let store = TileStore(c: c, ldc: ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation)
+        let store = TileStore(c: c, ldc: ldc, columns: columns, alpha: alpha, beta: beta, bias: bias, activation: activation,
+                              streaming: streaming)
         storeRow(c00, c01, row: 0, store)
         if rows > 1 { storeRow(c10, c11, row: 1, store) }
         if rows > 2 { storeRow(c20, c21, row: 2, store) }
@@ -254,6 +257,32 @@ public enum SmallGemmAVX512 {
         let alpha: Float, beta: Float
         let bias: UnsafePointer<Float>?
         let activation: StoreActivation
+        let streaming: StreamedStores
+    }
+
+    /// Which of a product's full, aligned tile rows are written with streaming stores
+    /// (`vmovntps`: no read of the line first, not kept in cache). A GELU's pre-activation is read
+    /// back only by the backward pass, long after, so it always streams; `C` streams when the
+    /// caller's share of it is 16 MiB or more and is only written (`beta == 0`) — past what stays
+    /// in a shared L3 until the next op reads it back from its first row (SwinV2-T at batch 8:
+    /// stage 1's qkv, fc1 and fc2 dX). Both need 64-byte-aligned rows.
+    struct StreamedStores {
+        let preActivation: Bool
+        let result: Bool
+        var any: Bool { preActivation || result }
+
+        init(c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, beta: Float, activation: StoreActivation) {
+            let alignedRows = ldc % 16 == 0
+            if alignedRows, case .gelu(let pre?) = activation {
+                preActivation = Int(bitPattern: pre) % 64 == 0
+            } else {
+                preActivation = false
+            }
+            result = alignedRows && beta == 0 && m * n >= Self.streamedResultCount && Int(bitPattern: c) % 64 == 0
+        }
+
+        /// Results (16 MiB of floats) from which `C` is streamed.
+        static let streamedResultCount = 1 << 22
     }
 
     /// Row `index` of a tile: `row[0..<columns] = activation(alpha · (low, high) + beta · row +
@@ -283,8 +312,13 @@ public enum SmallGemmAVX512 {
                 break
             case .gelu(let pre):
                 if let pre {
-                    runner_store16(pre + offset, v0)
-                    runner_store16(pre + offset + 16, v1)
+                    if store.streaming.preActivation {
+                        runner_stream16(pre + offset, v0)
+                        runner_stream16(pre + offset + 16, v1)
+                    } else {
+                        runner_store16(pre + offset, v0)
+                        runner_store16(pre + offset + 16, v1)
+                    }
                 }
                 v0 = GELUAVX512.gelu(v0)
                 v1 = GELUAVX512.gelu(v1)
@@ -292,8 +326,13 @@ public enum SmallGemmAVX512 {
                 v0 *= GELUAVX512.derivative(runner_load16(pre + offset))
                 v1 *= GELUAVX512.derivative(runner_load16(pre + offset + 16))
             }
-            runner_store16(row, v0)
-            runner_store16(row + 16, v1)
+            if store.streaming.result {
+                runner_stream16(row, v0)
+                runner_stream16(row + 16, v1)
+            } else {
+                runner_store16(row, v0)
+                runner_store16(row + 16, v1)
+            }
         } else {
             // A partial tile (a 49-column window product leaves 17 columns): masked moves of the
             // valid lanes; nothing past `columns` is read or written.

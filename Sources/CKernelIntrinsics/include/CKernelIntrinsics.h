@@ -54,6 +54,19 @@ static inline __attribute__((always_inline)) void runner_store16(void *address, 
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+/// Stores sixteen floats at a 64-byte-aligned `address` without reading its line in first and
+/// without keeping it in cache (`vmovntps`): for results read back only much later.
+static inline __attribute__((always_inline, target("avx512f"))) void runner_stream16(void *address, runner_float16 value) {
+    _mm512_stream_ps((float *)address, (__m512)value);
+}
+
+/// Orders this thread's streaming stores before its later stores (`sfence`): they are weakly
+/// ordered, so a kernel that streams fences before the pool's join hands its results to another
+/// thread.
+static inline __attribute__((always_inline)) void runner_store_fence(void) {
+    _mm_sfence();
+}
+
 /// Transposes the 8 × 8 block at `source` (rows `sourceStride` floats apart) into `destination`
 /// (rows `destinationStride` apart): destination row i = source column i. Fused attention stages
 /// each head's keys and values transposed ([d, keys]); eight scalar stores per loaded vector made

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TensorEngine
 
@@ -270,6 +271,44 @@ import Testing
             Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, withBias: true, seed: UInt64(40 + index))
             Self.checkMultiply(m: m, n: n, k: k, transposeA: false, transposeB: transposeB, alpha: 0.5, beta: 1.5, padding: 3,
                                seed: UInt64(60 + index))
+        }
+    }
+
+    /// A product large enough that the register-blocked kernel streams its stores around the
+    /// caches (16 MiB of `C` per thread, and a GELU's pre-activation, on 64-byte-aligned rows)
+    /// writes exactly what the same product writes through the caches into buffers one float off
+    /// alignment, which are never streamed; both match the naive product and GELU.
+    @Test func streamedStoresWriteWhatCachedStoresWrite() {
+        let m = 8192, n = 1024, k = 32
+        var data = TestData(seed: 21)
+        let a = data.normal([m * k]).scalars, b = data.normal([k * n]).scalars
+        func run(offset: Int) -> (result: [Float], pre: [Float]) {
+            let bytes = (m * n + 16) * MemoryLayout<Float>.stride
+            let c = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            let pre = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            defer { c.deallocate(); pre.deallocate() }
+            let cFloats = c.bindMemory(to: Float.self, capacity: m * n + 16) + offset
+            let preFloats = pre.bindMemory(to: Float.self, capacity: m * n + 16) + offset
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    Gemm.multiply(transposeA: false, transposeB: false, m: m, n: n, k: k, a: pa.baseAddress!, lda: k,
+                                  b: pb.baseAddress!, ldb: n, c: cFloats, ldc: n, activation: .gelu(preActivation: preFloats))
+                }
+            }
+            return (Array(UnsafeBufferPointer(start: cFloats, count: m * n)),
+                    Array(UnsafeBufferPointer(start: preFloats, count: m * n)))
+        }
+        let streamed = run(offset: 0), cached = run(offset: 1)
+        #expect(streamed.result == cached.result)
+        #expect(streamed.pre == cached.pre)
+        for row in stride(from: 0, to: m, by: 509) {
+            for column in stride(from: 0, to: n, by: 37) {
+                var z = 0.0
+                for p in 0..<k { z += Double(a[row * k + p]) * Double(b[p * n + column]) }
+                let gelu = 0.5 * z * (1 + erf(z / 2.0.squareRoot()))
+                #expect(abs(Double(streamed.pre[row * n + column]) - z) <= 1e-4 * max(1, abs(z)))
+                #expect(abs(Double(streamed.result[row * n + column]) - gelu) <= 1e-4 * max(1, abs(gelu)))
+            }
         }
     }
 
